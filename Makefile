@@ -1,0 +1,52 @@
+# Two commands for a fresh machine: `make run` and `make test`. Everything else they need,
+# they install themselves into .venv.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+# PostgreSQL for the second test run: DATABASE_URL when it names one, else the local server.
+PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
+
+.PHONY: install run test test-sqlite test-postgres lint format clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## Serve the site with demo content on SQLite at http://127.0.0.1:8000
+run: install
+	DATABASE_URL= $(PY) manage.py migrate --noinput
+	DATABASE_URL= $(PY) manage.py load_demo
+	DATABASE_URL= $(PY) manage.py runserver 127.0.0.1:8000
+
+## Lint, then the whole suite on SQLite and (when it answers) on PostgreSQL
+test: install lint test-sqlite test-postgres
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test-sqlite: install
+	@[ -x /usr/bin/chromium ] || echo "NOTE: /usr/bin/chromium not found: the browser tests will be SKIPPED (apt-get install chromium to run them)."
+	@echo "== Test suite on SQLite"
+	DATABASE_URL= $(VENV)/bin/pytest
+
+test-postgres: install
+	@if $(PY) -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(PG_URL)" 2>/dev/null; then \
+		echo "== Test suite on PostgreSQL ($(PG_URL))"; \
+		DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest; \
+	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
+		echo "FAILED: PostgreSQL is required (REQUIRE_POSTGRES is set) but does not answer at $(PG_URL)"; exit 1; \
+	else \
+		echo "NOTE: PostgreSQL does not answer at $(PG_URL): the PostgreSQL run is SKIPPED."; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,245 @@
+"""Import Markdown files with YAML front matter (the format of CONTRACT.md).
+
+`parse_article()` is pure: text in, a validated `ArticleSource` out, or `BadFile` with a
+reason a person can act on. `import_paths()` writes each good file in a transaction of
+its own (idempotent by slug) and collects every bad one with its reason.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from .models import Article, Series
+from .slugs import SLUG_MAX_LENGTH, slug_from_title
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+KNOWN_FIELDS = {"title", "slug", "date", "updated", "tags", "series", "series_order", "summary", "draft", "author"}
+SLUG = re.compile(r"[-\w]+")
+USERNAME = re.compile(r"[\w.@+-]{1,150}")
+
+
+class BadFile(ValueError):
+    """A file that cannot be imported; the message says why."""
+
+
+@dataclass
+class ArticleSource:
+    title: str
+    slug: str
+    body: str
+    date: dt.datetime | None = None
+    updated: dt.datetime | None = None
+    tags: list[str] = field(default_factory=list)
+    series: str = ""
+    series_order: int | None = None
+    summary: str = ""
+    draft: bool = False
+    author: str = ""
+
+
+def split_front_matter(text):
+    """(front matter text, body) of a file that starts with a `---` line."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise BadFile("no front matter: the file must start with a '---' line")
+    for index, line in enumerate(lines[1:], start=1):
+        if line.strip() in {"---", "..."}:
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]).strip("\n") + "\n"
+    raise BadFile("front matter is not closed by a '---' line")
+
+
+def _text(meta, name, required=False, max_length=None):
+    value = meta.get(name)
+    if value is None or value == "":
+        if required:
+            raise BadFile(f"'{name}' is required")
+        return ""
+    if isinstance(value, (dict, list)):
+        raise BadFile(f"'{name}' must be text, not a {type(value).__name__}")
+    value = str(value).strip()
+    if max_length and len(value) > max_length:
+        raise BadFile(f"'{name}' is longer than {max_length} characters")
+    return value
+
+
+def _datetime(meta, name):
+    value = meta.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time())
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise BadFile(
+                f"bad date in '{name}': {str(value)[:40]!r} (use 2025-03-01 or 2025-03-01T10:00:00+08:00)"
+            ) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _tags(meta):
+    value = meta.get("tags")
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or any(isinstance(tag, (dict, list)) or tag is None for tag in value):
+        raise BadFile("'tags' must be a list of names, like [LeetCode, 双指针]")
+    names = []
+    for tag in value:
+        name = " ".join(str(tag).split())
+        if len(name) > 100:
+            raise BadFile(f"tag {name[:20]!r}… is longer than 100 characters")
+        if name and name.lower() not in {n.lower() for n in names}:
+            names.append(name)
+    return names
+
+
+def parse_article(text, default_slug=""):
+    """Validate one file's text; return an ArticleSource or raise BadFile."""
+    front, body = split_front_matter(text.replace("\r\n", "\n").replace("\r", "\n"))
+    try:
+        meta = yaml.safe_load(front)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        raise BadFile(f"bad YAML in the front matter{where}: {getattr(error, 'problem', None) or error}") from None
+    if not isinstance(meta, dict):
+        raise BadFile("the front matter must be 'name: value' lines")
+    unknown = sorted(str(key) for key in meta if key not in KNOWN_FIELDS)
+    if unknown:
+        raise BadFile(f"unknown field {', '.join(map(repr, unknown))} (known: {', '.join(sorted(KNOWN_FIELDS))})")
+
+    title = _text(meta, "title", required=True, max_length=200)
+    slug = _text(meta, "slug", max_length=SLUG_MAX_LENGTH) or slug_from_title(title, default_slug or "article")
+    if not SLUG.fullmatch(slug):
+        raise BadFile(f"bad slug {slug!r}: use letters, digits, '-' and '_' only")
+    order = meta.get("series_order")
+    if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 0):
+        raise BadFile(f"'series_order' must be a whole number, not {order!r}")
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        raise BadFile(f"'draft' must be true or false, not {draft!r}")
+    author = _text(meta, "author", max_length=150)
+    if author and not USERNAME.fullmatch(author):
+        raise BadFile(f"bad author {author!r}: a username has letters, digits and @.+-_ only")
+    date = _datetime(meta, "date")
+    return ArticleSource(
+        title=title,
+        slug=slug,
+        body=body,
+        date=date,
+        updated=_datetime(meta, "updated") or date,
+        tags=_tags(meta),
+        series=_text(meta, "series", max_length=200),
+        series_order=order,
+        summary=_text(meta, "summary"),
+        draft=draft,
+        author=author,
+    )
+
+
+def read_article(path):
+    """Read and validate the file at `path`."""
+    path = Path(path)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise BadFile(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise BadFile("binary data, not a text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BadFile(f"not UTF-8 text (byte {error.start})") from None
+    return parse_article(text, default_slug=slug_from_title(path.stem))
+
+
+def _author(username):
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, is_active=False)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def save_article(source):
+    """Create or update the article with `source.slug`. Returns True when created."""
+    article = Article.objects.filter(slug=source.slug).first()
+    created = article is None
+    if created:
+        article = Article(slug=source.slug)
+    article.title = source.title
+    article.body = source.body
+    article.summary = source.summary
+    article.status = Article.Status.DRAFT if source.draft else Article.Status.PUBLISHED
+    if source.date:
+        article.published_at = source.date
+    if source.updated:
+        article.updated_at = source.updated
+    article.series = Series.objects.get_or_create(title=source.series)[0] if source.series else None
+    article.series_order = source.series_order
+    if source.author:
+        article.author = _author(source.author)
+    article.save()
+    article.tags.set(source.tags)
+    return created
+
+
+def markdown_files(paths):
+    """Every `.md` file named in `paths`, folders read recursively, in a stable order."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.md") if p.is_file())
+        else:
+            yield path
+
+
+@dataclass
+class ImportReport:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # (path, reason)
+
+    @property
+    def total(self):
+        return len(self.created) + len(self.updated) + len(self.failed)
+
+    def summary(self):
+        done = len(self.created) + len(self.updated)
+        return (
+            f"Imported {done} of {self.total} file{'s' if self.total != 1 else ''}: "
+            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.failed)} failed."
+        )
+
+
+def import_paths(paths):
+    """Import every Markdown file under `paths`, one transaction per file."""
+    report = ImportReport()
+    seen = {}
+    for path in markdown_files(paths):
+        try:
+            source = read_article(path)
+            if source.slug in seen:
+                raise BadFile(f"slug {source.slug!r} is already used by {seen[source.slug]}")
+            with transaction.atomic():
+                created = save_article(source)
+        except (BadFile, OSError, DatabaseError) as error:
+            reason = str(error) if isinstance(error, BadFile) else f"{type(error).__name__}: {error}"
+            report.failed.append((path, reason))
+            continue
+        seen[source.slug] = path
+        (report.created if created else report.updated).append((path, source.slug))
+    return report

@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.importer import import_paths
+
+
+class Command(BaseCommand):
+    help = (
+        "Import Markdown files with YAML front matter (folders are read recursively). "
+        "Importing a file again updates the article with its slug. Bad files are reported "
+        "with the reason, the rest are imported, and the command exits non-zero."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="a .md file or a folder of them")
+
+    def handle(self, *paths, **options):
+        report = import_paths(paths)
+        if options["verbosity"] > 1:
+            for path, slug in report.created + report.updated:
+                self.stdout.write(f"{path} -> {slug}")
+        for path, reason in report.failed:
+            self.stderr.write(f"{path}: {reason}")
+        if report.total == 0:
+            raise CommandError(f"No Markdown (.md) files found in: {', '.join(paths)}")
+        if report.failed:
+            raise CommandError(report.summary())
+        self.stdout.write(report.summary())

@@ -1,0 +1,172 @@
+"""Articles, series and tags.
+
+Rendering happens in `save()`, never per request: the Markdown source is turned into
+stored `body_html`, `toc_html` and `excerpt` by the pure `rendering`/`summaries` modules.
+What readers may see is decided in one place, `ArticleQuerySet.published()`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .rendering import render_markdown
+from .slugs import SLUG_MAX_LENGTH, unique_slug
+from .summaries import excerpt_html, reading_minutes
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published status, publication time reached."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """Everything an article card shows, in a constant number of queries."""
+        return self.select_related("author", "series").prefetch_related("tags")
+
+    def in_reading_order(self):
+        """A series' parts: explicit position first (unnumbered last), then publication date."""
+        return self.order_by(F("series_order").asc(nulls_last=True), "published_at", "pk")
+
+
+class Series(models.Model):
+    title = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True, blank=True)
+    description = models.TextField(blank=True, help_text="Markdown, rendered like an article.")
+    description_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.title = self.title.strip()
+        if not self.slug:
+            self.slug = unique_slug(Series.objects.all(), self.title, fallback="series", exclude_pk=self.pk)
+        self.description_html = render_markdown(self.description).html
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:series_detail", args=[self.slug])
+
+
+class TaggedArticle(TaggedItemBase):
+    """The tag-article link, with a real foreign key (faster than taggit's generic one)."""
+
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
+        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_tag_article")]
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text="Made from the title when left empty; Chinese is kept.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    body = models.TextField(help_text="Markdown with $inline$ and $$display$$ math.")
+    summary = models.TextField(blank=True, help_text="Optional; otherwise the start of the body is shown in lists.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when first published; a future time schedules the article."
+    )
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Changes when the content changes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    series_order = models.PositiveIntegerField(null=True, blank=True, help_text="Position in the series.")
+    tags = TaggableManager(through=TaggedArticle, blank=True)
+
+    # Derived at save time from the Markdown source.
+    body_html = models.TextField(editable=False, default="")
+    toc_html = models.TextField(editable=False, default="")
+    excerpt = models.TextField(editable=False, default="")
+    has_math = models.BooleanField(editable=False, default=False)
+    reading_minutes = models.PositiveIntegerField(editable=False, default=1)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-updated_at", "-id"], name="article_feed"),
+            models.Index(fields=["status", "published_at"], name="article_published"),
+            models.Index(fields=["series", "series_order", "published_at"], name="article_series_order"),
+            models.Index(fields=["author", "-updated_at"], name="article_author"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.title = self.title.strip()
+        if not self.slug:
+            self.slug = unique_slug(Article.objects.all(), self.title, exclude_pk=self.pk)
+        self.render()
+        now = timezone.now()
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = now
+        loaded = getattr(self, "_loaded", None)
+        # The content changed and the caller did not set updated_at itself (an import does).
+        if loaded and self._content() != loaded[0] and self.updated_at == loaded[1]:
+            self.updated_at = now
+        if self.published_at and self.updated_at < self.published_at:
+            self.updated_at = self.published_at
+        super().save(*args, **kwargs)
+        self._remember_loaded()
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", args=[self.slug])
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # Rows loaded with .only() (lists of links) are never saved; don't fetch the rest.
+        if not article.get_deferred_fields() & {"title", "body", "summary", "updated_at"}:
+            article._remember_loaded()
+        return article
+
+    def _content(self):
+        return (self.title, self.body, self.summary)
+
+    def _remember_loaded(self):
+        self._loaded = (self._content(), self.updated_at)
+
+    def render(self):
+        """Fill the derived fields from the Markdown source."""
+        body = render_markdown(self.body)
+        self.body_html = body.html
+        self.toc_html = body.toc_html
+        self.has_math = body.has_math
+        self.reading_minutes = reading_minutes(body.html)
+        if self.summary.strip():
+            self.excerpt = excerpt_html(render_markdown(self.summary).html, limit=False)
+        else:
+            self.excerpt = excerpt_html(body.html)

@@ -1,0 +1,103 @@
+"""Markdown source to safe HTML: the one rendering pipeline of the site.
+
+Pure functions, no ORM and no request: `render_markdown()` is called when an article
+or series is saved, and views only read what it stored.
+
+Math is taken out by pymdownx.arithmatex before Markdown can touch it and reaches
+MathJax byte for byte, wrapped as `<span class="arithmatex">\\(..\\)</span>` (inline)
+or `<div class="arithmatex">\\[..\\]</div>` (display). Code is highlighted by Pygments
+with CSS classes; the stylesheet is `static/css/pygments.css`. Then everything,
+raw HTML included, passes the allowlist in `articles.sanitizer`.
+"""
+
+import threading
+from dataclasses import dataclass
+
+import markdown
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+from . import sanitizer
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc_html: str  # empty when the text has fewer than two headings
+    has_math: bool
+
+
+class _DemoteHeadings(Treeprocessor):
+    """Shift every heading down one level when the text uses `#` (level one).
+
+    The article title is the page's only <h1>; the author's outline is kept.
+    """
+
+    def run(self, root):
+        if not any(el.tag == "h1" for el in root.iter()):
+            return
+        for el in root.iter():
+            if el.tag in HEADINGS[:-1]:
+                el.tag = HEADINGS[HEADINGS.index(el.tag) + 1]
+
+
+class _DemoteHeadingsExtension(Extension):
+    def extendMarkdown(self, md):
+        # Above the table of contents (priority 5), so its levels and ids see the result.
+        md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 7)
+
+
+EXTENSIONS = [
+    "pymdownx.arithmatex",
+    "pymdownx.superfences",
+    "pymdownx.highlight",
+    "pymdownx.inlinehilite",
+    "pymdownx.tasklist",
+    "pymdownx.tilde",
+    "tables",
+    "footnotes",
+    "admonition",
+    "sane_lists",
+    "toc",
+    _DemoteHeadingsExtension(),
+]
+
+EXTENSION_CONFIGS = {
+    "pymdownx.arithmatex": {"generic": True},
+    "pymdownx.highlight": {
+        "use_pygments": True,
+        "css_class": "highlight",
+        "guess_lang": False,
+        "pygments_lang_class": True,
+    },
+    # The sanitiser removes `style`, so column alignment travels as `align`.
+    "tables": {"use_align_attribute": True},
+    # slugify_unicode keeps Chinese: `## 卷积` gets id="卷积", not "_1".
+    "toc": {"slugify": slugify_unicode, "toc_depth": "2-4"},
+    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+}
+
+_local = threading.local()
+
+
+def _markdown():
+    # A Markdown instance is reusable after reset() but not thread-safe: one per thread.
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    return md.reset()
+
+
+def _count_toc_entries(tokens):
+    return sum(1 + _count_toc_entries(token["children"]) for token in tokens)
+
+
+def render_markdown(source):
+    """Render Markdown `source` to sanitised HTML, its table of contents and a math flag."""
+    md = _markdown()
+    html = sanitizer.clean(md.convert(source or ""))
+    toc_html = sanitizer.clean(md.toc) if _count_toc_entries(md.toc_tokens) >= 2 else ""
+    return Rendered(html=html, toc_html=toc_html, has_math='class="arithmatex"' in html)

@@ -1,0 +1,23 @@
+"""Slugs that keep Unicode: a Chinese title gets a Chinese slug, never an empty one."""
+
+from django.utils.text import slugify
+
+SLUG_MAX_LENGTH = 200
+
+
+def slug_from_title(title, fallback="article"):
+    """`slugify(title, allow_unicode=True)`, cut to fit, or `fallback` when nothing is left."""
+    slug = slugify(title or "", allow_unicode=True)[: SLUG_MAX_LENGTH - 10].strip("-_")
+    return slug or fallback
+
+
+def unique_slug(queryset, title, fallback="article", exclude_pk=None):
+    """A slug from `title` that no row of `queryset` has: `name`, then `name-2`, `name-3`..."""
+    base = slug_from_title(title, fallback)
+    taken = queryset.exclude(pk=exclude_pk) if exclude_pk else queryset
+    taken = set(taken.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug

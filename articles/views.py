@@ -1,0 +1,133 @@
+"""Public pages. Views only read: everything they show was rendered at save time."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+from taggit.models import Tag
+
+from . import queries
+from .models import Article, Series
+from .pagination import StrictPaginationMixin
+
+
+def _excerpts_have_math(articles):
+    return any('class="arithmatex"' in article.excerpt for article in articles)
+
+
+class FeedView(StrictPaginationMixin, ListView):
+    """The latest-updates feed: published articles, newest update first."""
+
+    template_name = "articles/feed.html"
+    paginate_by = settings.KB_PAGE_SIZE
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing().order_by("-updated_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = queries.label_series_parts(list(context["page_obj"].object_list))
+        context.update(articles=articles, needs_math=_excerpts_have_math(articles))
+        return context
+
+
+class TagView(FeedView):
+    """Published articles carrying one tag, paginated like the feed."""
+
+    template_name = "articles/tag_detail.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["paginator"].count:
+            raise Http404("No published article carries this tag.")
+        context["tag"] = self.tag
+        return context
+
+
+class TagListView(ListView):
+    template_name = "articles/tag_list.html"
+    context_object_name = "tags"
+
+    def get_queryset(self):
+        return queries.tags_in_use()
+
+
+class ArticleView(DetailView):
+    """One article. Drafts and scheduled articles are 404 to readers; staff get a preview."""
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_object(self, queryset=None):
+        article = get_object_or_404(
+            Article.objects.select_related("author", "series").prefetch_related("tags"), slug=self.kwargs["slug"]
+        )
+        if not article.is_public and not self.request.user.is_staff:
+            raise Http404("No such article.")
+        return article
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        parts = queries.series_parts([article.series_id]).get(article.series_id, []) if article.series_id else []
+        ids = [part.pk for part in parts]
+        index = ids.index(article.pk) if article.pk in ids else None
+        context.update(
+            preview=not article.is_public,
+            needs_math=article.has_math,
+            parts=parts,
+            part=index + 1 if index is not None else None,
+            previous_part=parts[index - 1] if index else None,
+            next_part=parts[index + 1] if index is not None and index + 1 < len(parts) else None,
+            related=queries.related_articles(article),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if context["preview"]:
+            response["X-Robots-Tag"] = "noindex"
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class SeriesListView(ListView):
+    template_name = "articles/series_list.html"
+    context_object_name = "series_list"
+
+    def get_queryset(self):
+        return queries.series_in_use()
+
+
+class SeriesView(DetailView):
+    """One series' published parts in reading order."""
+
+    template_name = "articles/series_detail.html"
+    context_object_name = "series"
+    model = Series
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        parts = list(Article.objects.published().filter(series=self.object).for_listing().in_reading_order())
+        if not parts:
+            raise Http404("This series has no published part yet.")
+        for number, part in enumerate(parts, start=1):
+            part.part, part.part_count = number, len(parts)
+        context.update(parts=parts, needs_math=_excerpts_have_math(parts))
+        return context
+
+
+def healthz(request):
+    """`200 ok` when the database answers, `503` otherwise (plain text, for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # any failure to reach the database means unhealthy
+        return HttpResponse(f"database unavailable: {type(error).__name__}\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
