@@ -24,6 +24,16 @@ SLUG = re.compile(r"[-\w]+")
 USERNAME = re.compile(r"[\w.@+-]{1,150}")
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, with dates left as text so that a bad one is reported by field."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class BadFile(ValueError):
     """A file that cannot be imported; the message says why."""
 
@@ -110,8 +120,8 @@ def parse_article(text, default_slug=""):
     """Validate one file's text; return an ArticleSource or raise BadFile."""
     front, body = split_front_matter(text.replace("\r\n", "\n").replace("\r", "\n"))
     try:
-        meta = yaml.safe_load(front)
-    except yaml.YAMLError as error:
+        meta = yaml.load(front, Loader=_FrontMatterLoader)  # a SafeLoader subclass
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
         raise BadFile(f"bad YAML in the front matter{where}: {getattr(error, 'problem', None) or error}") from None

@@ -13,7 +13,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="a .md file or a folder of them")
 
-    def handle(self, *paths, **options):
+    def handle(self, *args, **options):
+        paths = options["paths"]
         report = import_paths(paths)
         if options["verbosity"] > 1:
             for path, slug in report.created + report.updated:
