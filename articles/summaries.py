@@ -111,6 +111,10 @@ def _join(units):
     return "".join(html).strip()
 
 
+# A block boundary between two CJK characters is not a space in Chinese text.
+_SPACE_BETWEEN_CJK = re.compile(f"(?<={CJK.pattern}) (?={CJK.pattern})")
+
+
 def excerpt_html(html, limit=True):
     """The start of `html` as excerpt HTML: about 200 CJK characters or 60 words.
 
@@ -123,7 +127,7 @@ def excerpt_html(html, limit=True):
             break
         budget += cost
         kept.append((kind, text))
-    result = _join(kept)
+    result = _SPACE_BETWEEN_CJK.sub("", _join(kept))
     if cut:
         result = result.rstrip(" ,.;:，。；：、") + "…"
     return result

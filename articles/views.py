@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
@@ -38,8 +38,18 @@ class TagView(FeedView):
 
     template_name = "articles/tag_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        slug = self.kwargs["slug"]
+        self.tag = Tag.objects.filter(slug=slug).first()
+        if self.tag is None:
+            # /tags/CNN/ for the tag whose slug is "cnn": send the reader to the real address.
+            other = Tag.objects.filter(slug__iexact=slug).first()
+            if other is None:
+                raise Http404("No such tag.")
+            return redirect("articles:tag_detail", other.slug, permanent=True)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):

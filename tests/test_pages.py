@@ -90,6 +90,8 @@ def test_article_page_shows_everything_a_reader_expects(client):
         series_order=2,
         tags=["强化学习", "TD"],
         body="## 引言\n\n文字 $\\delta_t$。\n\n## TD(0)\n\n更多。",
+        days_ago=5,
+        updated_at=timezone.now(),
     )
     third = make_article(title="值函数近似", series=series, series_order=3, days_ago=0)
     html = client.get(second.get_absolute_url()).content.decode()
@@ -133,6 +135,15 @@ def test_tag_pages(client):
     assert titles(client.get(f"/tags/{quote('强化学习')}/")) == ["two", "one"]
     assert client.get(f"/tags/{quote('秘密')}/").status_code == 404
     assert client.get("/tags/no-such-tag/").status_code == 404
+    redirect = client.get("/tags/RL/")
+    assert (redirect.status_code, redirect["Location"]) == (301, "/tags/rl/")
+
+
+def test_server_error_page_is_the_sites_own(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500 and "Something went wrong" in response.content.decode()
 
 
 def test_series_list_counts_published_parts(client):

@@ -45,6 +45,10 @@ def test_code_display_math_headings_and_tables_are_left_out():
     assert excerpt_of(source) == "正文开始。"
 
 
+def test_paragraphs_of_chinese_join_without_a_stray_space():
+    assert excerpt_of("第一段。\n\n第二段。\n\nEnglish part.") == "第一段。第二段。 English part."
+
+
 def test_summary_is_used_whole():
     summary = "一句话摘要，含 $O(n)$。" * 40
     assert not excerpt_of(summary, limit=False).endswith("…")
