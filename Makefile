@@ -16,11 +16,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-## Serve the site with demo content on SQLite at http://127.0.0.1:8000
+## Serve the site with demo content at http://127.0.0.1:8000 (SQLite unless DATABASE_URL says otherwise)
 run: install
-	DATABASE_URL= $(PY) manage.py migrate --noinput
-	DATABASE_URL= $(PY) manage.py load_demo
-	DATABASE_URL= $(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## Lint, then the whole suite on SQLite and (when it answers) on PostgreSQL
 test: install lint test-sqlite test-postgres
@@ -41,7 +41,7 @@ test-sqlite: install
 test-postgres: install
 	@if $(PY) -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(PG_URL)" 2>/dev/null; then \
 		echo "== Test suite on PostgreSQL ($(PG_URL))"; \
-		DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest; \
+		DATABASE_URL="$(PG_URL)" KB_TEST_DATABASE_NAME="test_kb_$$$$" $(VENV)/bin/pytest; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
 		echo "FAILED: PostgreSQL is required (REQUIRE_POSTGRES is set) but does not answer at $(PG_URL)"; exit 1; \
 	else \

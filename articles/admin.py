@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 
-from .models import Article, Series
+from .models import Article, Series, Tag
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -78,3 +78,10 @@ class SeriesAdmin(admin.ModelAdmin):
     search_fields = ("title", "description")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [SeriesPartInline]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+    ordering = ("name",)

@@ -10,3 +10,9 @@ class UnicodeSlugConverter:
 
     def to_url(self, value):
         return value
+
+
+class TagSetConverter(UnicodeSlugConverter):
+    """One tag slug, or several joined by "+": /tags/cnn+强化学习/."""
+
+    regex = r"[-\w]+(?:\+[-\w]+)*"

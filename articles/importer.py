@@ -12,13 +12,15 @@ from pathlib import Path
 
 import yaml
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from .models import Article, Series
+from .rendering import RenderError
 from .slugs import SLUG_MAX_LENGTH, slug_from_title
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ORDER = 2_147_483_647  # the largest position every database stores
 KNOWN_FIELDS = {"title", "slug", "date", "updated", "tags", "series", "series_order", "summary", "draft", "author"}
 SLUG = re.compile(r"[-\w]+")
 USERNAME = re.compile(r"[\w.@+-]{1,150}")
@@ -136,8 +138,8 @@ def parse_article(text, default_slug=""):
     if not SLUG.fullmatch(slug):
         raise BadFile(f"bad slug {slug!r}: use letters, digits, '-' and '_' only")
     order = meta.get("series_order")
-    if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 0):
-        raise BadFile(f"'series_order' must be a whole number, not {order!r}")
+    if order is not None and (isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= MAX_ORDER):
+        raise BadFile(f"'series_order' must be a whole number from 0 to {MAX_ORDER}, not {str(order)[:20]!r}")
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
         raise BadFile(f"'draft' must be true or false, not {draft!r}")
@@ -246,9 +248,11 @@ def import_paths(paths):
                 raise BadFile(f"slug {source.slug!r} is already used by {seen[source.slug]}")
             with transaction.atomic():
                 created = save_article(source)
-        except (BadFile, OSError, DatabaseError) as error:
-            reason = str(error) if isinstance(error, BadFile) else f"{type(error).__name__}: {error}"
-            report.failed.append((path, reason))
+        except (BadFile, RenderError) as error:
+            report.failed.append((path, str(error)))
+            continue
+        except Exception as error:  # one unreadable file must not stop the others
+            report.failed.append((path, f"{type(error).__name__}: {error}"))
             continue
         seen[source.slug] = path
         (report.created if created else report.updated).append((path, source.slug))

@@ -6,16 +6,32 @@ What readers may see is decided in one place, `ArticleQuerySet.published()`.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from django.utils.text import slugify
+from taggit.managers import TaggableManager, _TaggableManager
+from taggit.models import ItemBase, TagBase
 
-from .rendering import render_markdown
+from . import search_index
+from .rendering import RenderError, render_markdown
 from .slugs import SLUG_MAX_LENGTH, unique_slug
 from .summaries import excerpt_html, reading_minutes
+
+
+def _check_renders(**sources):
+    """ValidationError for a Markdown field the pipeline cannot render (before any save)."""
+    for name, source in sources.items():
+        try:
+            render_markdown(source)
+        except RenderError as error:
+            raise ValidationError({name: str(error)}) from None
+
+
+def _to_second(moment):
+    return moment.replace(microsecond=0) if moment else moment
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -57,11 +73,44 @@ class Series(models.Model):
     def get_absolute_url(self):
         return reverse("articles:series_detail", args=[self.slug])
 
+    def clean(self):
+        _check_renders(description=self.description)
 
-class TaggedArticle(TaggedItemBase):
-    """The tag-article link, with a real foreign key (faster than taggit's generic one)."""
 
-    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+class Tag(TagBase):
+    """A tag. Names are case-insensitive (TAGGIT_CASE_INSENSITIVE); slugs keep CJK and are never empty."""
+
+    class Meta:
+        ordering = ["name"]
+
+    def get_absolute_url(self):
+        return reverse("articles:tag_detail", args=[self.slug])
+
+    def slugify(self, tag, i=None):
+        slug = slugify(tag, allow_unicode=True)[:90].strip("-_") or "tag"
+        return slug if i is None else f"{slug}-{i}"
+
+
+class NormalisedTagManager(_TaggableManager):
+    """Tag names are trimmed, inner whitespace collapsed; empty and repeated names dropped."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        cleaned, seen = [], set()
+        for tag in tags:
+            if isinstance(tag, str):
+                tag = " ".join(tag.split())[:100]
+                if not tag or tag.casefold() in seen:
+                    continue
+                seen.add(tag.casefold())
+            cleaned.append(tag)
+        return super()._to_tag_model_instances(cleaned, tag_kwargs)
+
+
+class TaggedArticle(ItemBase):
+    """The tag-article link, with real foreign keys (faster than taggit's generic one)."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="items")
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
@@ -94,7 +143,7 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
     series_order = models.PositiveIntegerField(null=True, blank=True, help_text="Position in the series.")
-    tags = TaggableManager(through=TaggedArticle, blank=True)
+    tags = TaggableManager(through=TaggedArticle, manager=NormalisedTagManager, blank=True)
 
     # Derived at save time from the Markdown source.
     body_html = models.TextField(editable=False, default="")
@@ -127,23 +176,17 @@ class Article(models.Model):
             self.published_at = now
         loaded = getattr(self, "_loaded", None)
         # The content changed and the caller did not set updated_at itself (an import does).
-        if loaded and self._content() != loaded[0] and self.updated_at == loaded[1]:
+        # Compared to the second: the admin's date widget drops microseconds.
+        if loaded and self._content() != loaded[0] and _to_second(self.updated_at) == _to_second(loaded[1]):
             self.updated_at = now
         if self.published_at and self.updated_at < self.published_at:
             self.updated_at = self.published_at
         super().save(*args, **kwargs)
+        search_index.index_article(self)
         self._remember_loaded()
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.slug])
-
-    @property
-    def is_public(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -152,6 +195,9 @@ class Article(models.Model):
         if not article.get_deferred_fields() & {"title", "body", "summary", "updated_at"}:
             article._remember_loaded()
         return article
+
+    def clean(self):
+        _check_renders(body=self.body, summary=self.summary)
 
     def _content(self):
         return (self.title, self.body, self.summary)

@@ -4,16 +4,11 @@ Every one starts from `Article.objects.published()`, so drafts and scheduled art
 never reach a reader through a count, a series box or a related-articles list.
 """
 
-from django.db.models import Count, Q
-from django.utils import timezone
-from taggit.models import Tag
+import math
 
-from .models import Article, Series
+from django.db.models import Count
 
-
-def _published_filter(prefix):
-    """`published()` as a Q object on a related path (for counts over a join)."""
-    return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()})
+from .models import Article, Series, Tag
 
 
 def series_parts(series_ids):
@@ -43,20 +38,15 @@ def label_series_parts(articles):
 def tags_in_use():
     """Tags carried by at least one published article, with that count, by name."""
     return (
-        Tag.objects.annotate(
-            count=Count(
-                "articles_taggedarticle_items",
-                filter=_published_filter("articles_taggedarticle_items__content_object__"),
-            )
-        )
-        .filter(count__gt=0)
+        Tag.objects.filter(items__content_object__in=Article.objects.published())
+        .annotate(count=Count("items"))
         .order_by("name")
     )
 
 
 def series_in_use():
     """Series with at least one published part, with that count, by title."""
-    return Series.objects.annotate(count=Count("articles", filter=_published_filter("articles__"))).filter(count__gt=0)
+    return Series.objects.filter(articles__in=Article.objects.published()).annotate(count=Count("articles"))
 
 
 def related_articles(article, limit=4):
@@ -72,3 +62,24 @@ def related_articles(article, limit=4):
         .order_by("-shared", "-updated_at", "-pk")
         .only("id", "title", "slug", "updated_at", "published_at")[:limit]
     )
+
+
+def related_tags(articles, chosen, limit=12):
+    """Tags that most often appear together with `chosen` on `articles`, with that count."""
+    return list(
+        Tag.objects.filter(items__content_object__in=articles.order_by().values("pk"))
+        .exclude(pk__in=[tag.pk for tag in chosen])
+        .annotate(count=Count("items"))
+        .order_by("-count", "name")[:limit]
+    )
+
+
+def weigh(tags, steps=5):
+    """Set `weight` (1..steps) on each tag, on a log scale of its count, for a tag cloud."""
+    if not tags:
+        return tags
+    low, high = math.log(min(t.count for t in tags)), math.log(max(t.count for t in tags))
+    for tag in tags:
+        share = (math.log(tag.count) - low) / (high - low) if high > low else 0.5
+        tag.weight = 1 + round(share * (steps - 1))
+    return tags

@@ -10,6 +10,7 @@ with CSS classes; the stylesheet is `static/css/pygments.css`. Then everything,
 raw HTML included, passes the allowlist in `articles.sanitizer`.
 """
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -21,6 +22,10 @@ from markdown.treeprocessors import Treeprocessor
 from . import sanitizer
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+class RenderError(ValueError):
+    """Markdown that cannot be rendered (nested too deeply); the message says so."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,8 @@ EXTENSIONS = [
 ]
 
 EXTENSION_CONFIGS = {
-    "pymdownx.arithmatex": {"generic": True},
+    # smart_dollar off: `$x $` is math, as MathJax itself reads it; a literal dollar is `\\$`.
+    "pymdownx.arithmatex": {"generic": True, "smart_dollar": False},
     "pymdownx.highlight": {
         "use_pygments": True,
         "css_class": "highlight",
@@ -95,9 +101,21 @@ def _count_toc_entries(tokens):
     return sum(1 + _count_toc_entries(token["children"]) for token in tokens)
 
 
+# Python-Markdown recurses once per level of nesting: refuse what would exhaust the stack
+# before spending seconds finding out. Real articles stay far below these.
+_TOO_DEEP = re.compile(r"^[ \t>]{200,}\S|[*_]{200,}|\[{50,}", re.M)
+_TOO_DEEP_MESSAGE = "The Markdown is nested too deeply to render; flatten the deepest lists or quotes."
+
+
 def render_markdown(source):
     """Render Markdown `source` to sanitised HTML, its table of contents and a math flag."""
+    if _TOO_DEEP.search(source or ""):
+        raise RenderError(_TOO_DEEP_MESSAGE)
     md = _markdown()
-    html = sanitizer.clean(md.convert(source or ""))
+    try:
+        html = sanitizer.clean(md.convert(source or ""))
+    except RecursionError:
+        _local.md = None  # a failed conversion can leave the instance half-reset
+        raise RenderError(_TOO_DEEP_MESSAGE) from None
     toc_html = sanitizer.clean(md.toc) if _count_toc_entries(md.toc_tokens) >= 2 else ""
     return Rendered(html=html, toc_html=toc_html, has_math='class="arithmatex"' in html)

@@ -1,9 +1,10 @@
 from django.urls import path, register_converter
 
-from . import views
-from .converters import UnicodeSlugConverter
+from . import search_views, views
+from .converters import TagSetConverter, UnicodeSlugConverter
 
 register_converter(UnicodeSlugConverter, "uslug")
+register_converter(TagSetConverter, "tagset")
 
 app_name = "articles"
 
@@ -11,8 +12,9 @@ urlpatterns = [
     path("", views.FeedView.as_view(), name="feed"),
     path("articles/<uslug:slug>/", views.ArticleView.as_view(), name="detail"),
     path("tags/", views.TagListView.as_view(), name="tag_list"),
-    path("tags/<uslug:slug>/", views.TagView.as_view(), name="tag_detail"),
+    path("tags/<tagset:slugs>/", views.TagView.as_view(), name="tag_detail"),
     path("series/", views.SeriesListView.as_view(), name="series_list"),
     path("series/<uslug:slug>/", views.SeriesView.as_view(), name="series_detail"),
+    path("search/", search_views.search_page, name="search"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -3,12 +3,11 @@
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView
-from taggit.models import Tag
 
-from . import queries
-from .models import Article, Series
+from . import queries, search
+from .models import Article, Series, Tag
 from .pagination import StrictPaginationMixin
 
 
@@ -33,39 +32,60 @@ class FeedView(StrictPaginationMixin, ListView):
         return context
 
 
+def bad_request(request, message):
+    """The site's own 400 page, saying what was wrong."""
+    return render(request, "400.html", {"message": message}, status=400)
+
+
 class TagView(FeedView):
-    """Published articles carrying one tag, paginated like the feed."""
+    """Published articles carrying every tag of `/tags/a+b/` (at most five), paginated like the feed."""
 
     template_name = "articles/tag_detail.html"
 
     def get(self, request, *args, **kwargs):
-        slug = self.kwargs["slug"]
-        self.tag = Tag.objects.filter(slug=slug).first()
-        if self.tag is None:
+        slugs = self.kwargs["slugs"].split("+")
+        try:
+            self.tags = search.resolve_tags(slugs)
+        except search.BadSearch as error:
+            return bad_request(request, str(error))
+        if self.tags is None:
             # /tags/CNN/ for the tag whose slug is "cnn": send the reader to the real address.
-            other = Tag.objects.filter(slug__iexact=slug).first()
-            if other is None:
+            canonical = [Tag.objects.filter(slug__iexact=slug).first() for slug in slugs]
+            if None in canonical:
                 raise Http404("No such tag.")
-            return redirect("articles:tag_detail", other.slug, permanent=True)
+            return redirect("articles:tag_detail", "+".join(tag.slug for tag in canonical), permanent=True)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return super().get_queryset().filter(tags=self.tag)
+        return search.with_tags(super().get_queryset(), self.tags)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not context["paginator"].count:
-            raise Http404("No published article carries this tag.")
-        context["tag"] = self.tag
+            raise Http404("No published article carries these tags.")
+        slugs = [tag.slug for tag in self.tags]
+        for tag in self.tags:
+            tag.remove_path = "+".join(slug for slug in slugs if slug != tag.slug)
+        related = queries.related_tags(self.object_list, self.tags) if len(self.tags) < search.MAX_TAGS else []
+        for tag in related:
+            tag.narrow_path = "+".join([*slugs, tag.slug])
+        context.update(tags=self.tags, related_tags=related)
         return context
 
 
 class TagListView(ListView):
+    """Every tag in use: an alphabetical list and a cloud weighted by article count."""
+
     template_name = "articles/tag_list.html"
     context_object_name = "tags"
 
     def get_queryset(self):
         return queries.tags_in_use()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cloud"] = queries.weigh(list(context["tags"]))
+        return context
 
 
 class ArticleView(DetailView):
@@ -75,11 +95,13 @@ class ArticleView(DetailView):
     context_object_name = "article"
 
     def get_object(self, queryset=None):
-        article = get_object_or_404(
-            Article.objects.select_related("author", "series").prefetch_related("tags"), slug=self.kwargs["slug"]
-        )
-        if not article.is_public and not self.request.user.is_staff:
-            raise Http404("No such article.")
+        articles = Article.objects.select_related("author", "series").prefetch_related("tags")
+        article = articles.published().filter(slug=self.kwargs["slug"]).first()
+        self.preview = article is None
+        if self.preview:
+            if not self.request.user.is_staff:
+                raise Http404("No such article.")
+            article = get_object_or_404(articles, slug=self.kwargs["slug"])
         return article
 
     def get_context_data(self, **kwargs):
@@ -89,7 +111,7 @@ class ArticleView(DetailView):
         ids = [part.pk for part in parts]
         index = ids.index(article.pk) if article.pk in ids else None
         context.update(
-            preview=not article.is_public,
+            preview=self.preview,
             needs_math=article.has_math,
             parts=parts,
             part=index + 1 if index is not None else None,
@@ -129,7 +151,8 @@ class SeriesView(DetailView):
             raise Http404("This series has no published part yet.")
         for number, part in enumerate(parts, start=1):
             part.part, part.part_count = number, len(parts)
-        context.update(parts=parts, needs_math=_excerpts_have_math(parts))
+        has_math = 'class="arithmatex"' in self.object.description_html
+        context.update(parts=parts, needs_math=has_math or _excerpts_have_math(parts))
         return context
 
 

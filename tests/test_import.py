@@ -57,7 +57,7 @@ def test_good_file_is_imported_with_every_field(tmp_path):
     assert sorted(article.tags.names()) == ["LeetCode", "双指针"]
     assert (article.series.title, article.series_order) == ("LeetCode 题解", 11)
     assert article.summary == "一句话摘要 $O(n)$" and "arithmatex" in article.excerpt
-    assert article.status == Article.Status.PUBLISHED and article.is_public
+    assert article.status == Article.Status.PUBLISHED and Article.objects.published().filter(pk=article.pk).exists()
     assert article.author.username == "alice" and not article.author.is_active
     assert not article.author.has_usable_password()
     assert '<span class="arithmatex">\\(\\min(h_i, h_j) \\cdot (j - i)\\)</span>' in article.body_html
@@ -80,7 +80,7 @@ def test_importing_again_updates_instead_of_duplicating(tmp_path):
 def test_slug_made_from_title_and_dates_optional(tmp_path):
     run(write(tmp_path, "b.md", "---\ntitle: 空洞卷积\n---\n正文\n"))
     article = Article.objects.get()
-    assert article.slug == "空洞卷积" and article.is_public
+    assert article.slug == "空洞卷积" and Article.objects.published().filter(pk=article.pk).exists()
     first_published = article.published_at
     run(write(tmp_path, "b.md", "---\ntitle: 空洞卷积\n---\n新正文\n"))
     assert Article.objects.get().published_at == first_published  # re-import keeps the date
@@ -106,6 +106,8 @@ BAD_FILES = {
     "bad-draft.md": ("---\ntitle: x\ndraft: maybe\n---\nbody\n", "'draft'"),
     "bad-tags.md": ("---\ntitle: x\ntags: {a: 1}\n---\nbody\n", "'tags'"),
     "bad-slug.md": ("---\ntitle: x\nslug: a/b c\n---\nbody\n", "bad slug"),
+    "huge-order.md": ("---\ntitle: x\nseries_order: 99999999999999999999\n---\nbody\n", "'series_order'"),
+    "too-deep.md": ("---\ntitle: x\n---\n" + "\n".join("    " * i + "- x" for i in range(500)), "nested too deeply"),
     "empty.md": ("", "no front matter"),
     "latin1.md": ("---\ntitle: café\n---\nbody\n".encode("latin-1"), "not UTF-8"),
     "binary.md": (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),

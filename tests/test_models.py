@@ -83,3 +83,25 @@ def test_tags_are_case_insensitive_and_keep_cjk_slugs():
     second = make_article(tags=["cnn"])
     assert [t.slug for t in first.tags.order_by("name")] == ["cnn", "强化学习"]
     assert list(second.tags.all()) == [first.tags.get(name="CNN")]
+
+
+def test_tags_without_letters_get_a_working_slug(client):
+    article = make_article(title="emoji", tags=["🤖", "???", "ok"])
+    slugs = sorted(article.tags.values_list("slug", flat=True))
+    assert slugs == ["ok", "tag", "tag-1"]
+    for url in ["/", "/tags/", article.get_absolute_url(), "/tags/tag/", "/tags/tag-1/"]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_tag_names_are_trimmed_and_deduplicated_case_insensitively():
+    article = make_article(tags=["  Deep   Learning ", "deep learning", "", "   "])
+    assert list(article.tags.names()) == ["Deep Learning"]
+
+
+def test_markdown_nested_too_deeply_is_a_validation_error_not_a_crash():
+    from django.core.exceptions import ValidationError
+
+    article = Article(title="deep", body="\n".join("    " * i + "- x" for i in range(500)))
+    with pytest.raises(ValidationError) as error:
+        article.full_clean()
+    assert "nested too deeply" in str(error.value)

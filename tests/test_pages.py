@@ -265,3 +265,9 @@ def test_dates_shown_in_the_site_time_zone(client, settings):
     article = make_article(published_at=moment, updated_at=moment)
     html = client.get(article.get_absolute_url()).content.decode()
     assert (moment + timedelta(hours=8)).strftime("%Y-%m-%d") in html
+
+
+def test_series_description_with_math_loads_mathjax(client):
+    series = make_series(title="有公式的系列", description="系列介绍 $E=mc^2$。")
+    make_article(series=series, body="No math.")
+    assert b"tex-chtml.js" in client.get(series.get_absolute_url()).content

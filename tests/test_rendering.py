@@ -61,6 +61,11 @@ def test_dollar_inside_code_is_never_math(source):
     assert "$" in rendered.html
 
 
+def test_spaces_inside_dollars_are_still_math_as_mathjax_reads_them():
+    assert math_of("Letters $\\digamma $ and $ x$.") == ["\\(\\digamma \\)", "\\( x\\)"]
+    assert math_of("A literal \\$5 stays text.") == []
+
+
 def test_has_math_flag():
     assert render_markdown("Energy $E=mc^2$.").has_math
     assert not render_markdown("No formulas, only 5 dollars.").has_math
@@ -71,6 +76,7 @@ def test_shared_formula_corpus_survives_when_present():
         pytest.skip("../shared/corpora is not beside this clone")
     formulas = json.loads(SHARED_FORMULAS.read_text())["formulas"]
     damaged = [tex for tex in formulas if math_of(f"$$\n{tex}\n$$") != [f"\\[\n{tex}\n\\]"]]
+    damaged += [tex for tex in formulas if math_of(f"文中 ${tex}$ 处") != [f"\\({tex}\\)"]]
     assert damaged == []
 
 

@@ -1,0 +1,211 @@
+"""The full-text index: what is stored for each article, and how it is written.
+
+The words are derived at save time, never per request: title (weighted highest), tag
+names, headings, then the body as plain text (formulas as their TeX, code included).
+
+- SQLite: an FTS5 table `articles_search` (rowid = article id) with one column per field;
+  a trigger removes an article's row when the article is deleted.
+- PostgreSQL: a table `articles_search` with a stored `tsvector` (weights A-D, built here,
+  not by PostgreSQL's parser, so that index and query split words the same way) and a GIN
+  index; triggers remove rows on DELETE and TRUNCATE.
+
+Both keep `plain`, the article's text, for highlighted snippets, and two columns that let a
+search filter and sort without touching the articles table: `visible_from` (the publication
+time of a published article, NULL otherwise: `published()` is `visible_from <= now`) and
+`updated_at`. Triggers (migration 0002) keep those two in step with every article update.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+
+from . import segmentation
+from .summaries import plain_text
+
+MAX_TEXT = 200_000  # characters of body text indexed per article
+MAX_WORD = 60  # longer "words" (hashes, base64) are not worth indexing
+MAX_POSITIONS = 255  # PostgreSQL keeps at most 256 positions per lexeme
+MAX_POSITION = 16383  # and no position above this
+HEADING = re.compile(r"<h[2-6][^>]*>(.*?)</h[2-6]>", re.S)
+
+
+@dataclass
+class SearchDocument:
+    article_id: int
+    title: list
+    tags: list
+    headings: list
+    body: list
+    bigrams: list
+    plain: str
+    visible_from: object = None  # datetime, or None for a draft
+    updated_at: object = None
+
+
+def _words(text):
+    return [word for word in segmentation.index_words(text) if len(word) <= MAX_WORD]
+
+
+def build_document(article_id, title, tag_names, body_html, visible_from=None, updated_at=None):
+    """Everything the index stores for one article. Pure: no database."""
+    body = plain_text(body_html)[:MAX_TEXT]
+    headings = " ".join(plain_text(h) for h in HEADING.findall(body_html or ""))
+    tags = " ".join(tag_names)
+    return SearchDocument(
+        article_id=article_id,
+        title=_words(title),
+        tags=_words(tags),
+        headings=_words(headings),
+        body=_words(body),
+        bigrams=segmentation.index_bigrams(" ".join([title, tags, body])),
+        plain=body,
+        visible_from=visible_from,
+        updated_at=updated_at,
+    )
+
+
+def _quote_lexeme(word):
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(document):
+    """A PostgreSQL tsvector literal with weights A (title) to D (body); bigrams unpositioned."""
+    positions, position = {}, 0
+    for words, weight in (
+        (document.title, "A"),
+        (document.tags, "B"),
+        (document.headings, "C"),
+        (document.body, "D"),
+    ):
+        for word in words:
+            position = min(position + 1, MAX_POSITION)
+            found = positions.setdefault(word, [])
+            if len(found) < MAX_POSITIONS:
+                found.append(f"{position}{weight}")
+    parts = [f"{_quote_lexeme(word)}:{','.join(found)}" for word, found in positions.items()]
+    parts.extend(_quote_lexeme(pair) for pair in document.bigrams if pair not in positions)
+    return " ".join(parts)
+
+
+def moment(value):
+    """A datetime as this database stores it (SQLite: naive UTC text), for raw SQL."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _sqlite_rows(documents):
+    return [
+        (
+            d.article_id,
+            " ".join(d.title),
+            " ".join(d.tags),
+            " ".join(d.headings),
+            " ".join(d.body),
+            " ".join(d.bigrams),
+            d.plain,
+            moment(d.visible_from),
+            moment(d.updated_at),
+        )
+        for d in documents
+    ]
+
+
+def write(documents, replace=True):
+    """Write the index rows of these documents, replacing any they had (unless `replace=False`)."""
+    documents = list(documents)
+    if not documents:
+        return
+    ids = [(d.article_id,) for d in documents]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if replace:
+                cursor.executemany("DELETE FROM articles_search WHERE article_id = %s", ids)
+            cursor.executemany(
+                "INSERT INTO articles_search (article_id, document, plain, visible_from, updated_at) "
+                "VALUES (%s, %s::tsvector, %s, %s, %s)",
+                [(d.article_id, tsvector_literal(d), d.plain, d.visible_from, d.updated_at) for d in documents],
+            )
+        else:
+            if replace:
+                cursor.executemany("DELETE FROM articles_search WHERE rowid = %s", ids)
+            cursor.executemany(
+                "INSERT INTO articles_search"
+                " (rowid, title, tags, headings, body, bigrams, plain, visible_from, updated_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                _sqlite_rows(documents),
+            )
+
+
+def visible_from(status, published_at):
+    """When a reader may see the article: its publication time if published, else never (None)."""
+    return published_at if status == "published" else None
+
+
+def index_article(article):
+    """Write one article's row (called on save and when its tags change)."""
+    tag_names = [tag.name for tag in article.tags.all()]
+    moment = visible_from(article.status, article.published_at)
+    write([build_document(article.pk, article.title, tag_names, article.body_html, moment, article.updated_at)])
+
+
+def clear():
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM articles_search")
+
+
+def plain_texts(article_ids):
+    """{article id: plain text} for snippets. One query."""
+    if not article_ids:
+        return {}
+    key = "article_id" if connection.vendor == "postgresql" else "rowid"
+    marks = ", ".join(["%s"] * len(article_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {key}, plain FROM articles_search WHERE {key} IN ({marks})", list(article_ids))
+        return dict(cursor.fetchall())
+
+
+def _build(row):
+    return build_document(*row)
+
+
+def reindex_all(workers=1, batch_size=500, progress=None):
+    """Rebuild the whole index; jieba runs in `workers` processes. Returns the article count.
+
+    Rows are read in primary-key batches in this thread, which also does every write; the
+    workers only segment text.
+    """
+    from .models import Article, TaggedArticle
+
+    tags = {}
+    for article_id, name in TaggedArticle.objects.values_list("content_object_id", "tag__name"):
+        tags.setdefault(article_id, []).append(name)
+    clear()
+    pool = None
+    if workers > 1:
+        import multiprocessing
+
+        segmentation.tokenizer()  # load jieba once, before the workers fork
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    done, last = 0, 0
+    try:
+        while True:
+            rows = list(
+                Article.objects.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", "title", "body_html", "status", "published_at", "updated_at")[:batch_size]
+            )
+            if not rows:
+                return done
+            last = rows[-1][0]
+            rows = [
+                (pk, title, tags.get(pk, []), html, visible_from(status, published), updated)
+                for pk, title, html, status, published, updated in rows
+            ]
+            write(pool.map(_build, rows, chunksize=16) if pool else map(_build, rows), replace=False)
+            done += len(rows)
+            if progress:
+                progress(done)
+    finally:
+        if pool:
+            pool.close()
+            pool.join()

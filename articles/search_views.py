@@ -1,0 +1,67 @@
+"""The search page: full text in Chinese and English, narrowed by tags, with facets."""
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from . import queries, search
+from .pagination import page_number
+from .views import bad_request
+
+SORTS = {"relevance", "date"}
+
+
+def _with_tags(request, slugs):
+    """This search's address with another tag list, back on page 1."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.setlist("tag", slugs)
+    return "?" + params.urlencode()
+
+
+def search_page(request):
+    query, was_cut = search.clean_query(request.GET.get("q", ""))
+    sort = request.GET.get("sort") or "relevance"
+    if sort not in SORTS:
+        return bad_request(request, "Sort results by “relevance” or by “date”.")
+    try:
+        tags = search.resolve_tags(request.GET.getlist("tag"))
+    except search.BadSearch as error:
+        return bad_request(request, str(error))
+    if tags is None:
+        raise Http404("No such tag.")
+    slugs = [tag.slug for tag in tags]
+    for tag in tags:
+        tag.remove_url = _with_tags(request, [slug for slug in slugs if slug != tag.slug])
+    context = {"query": query, "was_cut": was_cut, "max_length": search.MAX_QUERY_LENGTH, "tags": tags, "sort": sort}
+    if not query and not tags:
+        context["popular_tags"] = queries.tags_in_use().order_by("-count", "name")[:20]
+        return render(request, "articles/search.html", context)
+
+    found = search.Search(query, tags, sort).run()
+    paginator = Paginator(found.results, settings.KB_PAGE_SIZE)
+    try:
+        page = paginator.page(page_number(request))
+    except InvalidPage:
+        raise Http404("That page does not exist.") from None
+    articles = queries.label_series_parts(list(page.object_list))
+    snippets = search.snippets(articles, found.highlight_terms())
+    for article in articles:
+        article.snippet = snippets.get(article.pk, "")
+    facets = found.facets() if paginator.count and len(tags) < search.MAX_TAGS else []
+    for tag in facets:
+        tag.narrow_url = _with_tags(request, [*slugs, tag.slug])
+    context.update(
+        searched=True,
+        articles=articles,
+        page_obj=page,
+        paginator=paginator,
+        is_paginated=page.has_other_pages(),
+        page_range=paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        total=paginator.count,
+        fallback=found.fallback,
+        facets=facets,
+        needs_math=any(not a.snippet and 'class="arithmatex"' in a.excerpt for a in articles),
+    )
+    return render(request, "articles/search.html", context)

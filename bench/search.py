@@ -1,0 +1,145 @@
+"""Search benchmark: a synthetic corpus, indexed, then the first results page timed.
+
+    python -m bench.search --articles 100000 --database both
+
+For each database it creates a fresh one (SQLite file under bench/.data/, PostgreSQL
+database `kb_bench_search` on the server of $BENCH_POSTGRES_URL or the local one), inserts
+N articles of mixed Chinese and English text, times `reindex_search` (jieba in two
+processes), then requests each query's first results page through Django `--repeat`
+times and reports the median and 95th percentile. Not part of the test suite.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / ".data"
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+QUERIES = ["卷积", "空洞卷积", "强化学习", "注意力", "speculative decoding", "FlashAttention"]
+TWO_TAGS = ("attention", "flash")
+
+
+def database_url(kind, count):
+    if kind == "sqlite":
+        DATA.mkdir(parents=True, exist_ok=True)
+        path = DATA / f"search-{count}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS kb_bench_search")
+        connection.execute("CREATE DATABASE kb_bench_search")
+    return POSTGRES.rsplit("/", 1)[0] + "/kb_bench_search"
+
+
+def generate(count):
+    from django.utils import timezone
+
+    from articles.models import Article, Tag, TaggedArticle
+    from bench import corpus
+
+    tags = {name: Tag.objects.create(name=name, slug=name.lower()) for name in corpus.TAGS}
+    start = timezone.now()
+    batch, links = [], []
+    for index, (title, body, html, names) in enumerate(corpus.articles(count)):
+        moment = start - timezone.timedelta(minutes=index * 7)
+        batch.append(
+            Article(
+                title=title, slug=f"bench-{index}", body=body, body_html=html, excerpt=html[:200], has_math=True,
+                status=Article.Status.PUBLISHED, published_at=moment, updated_at=moment,
+            )
+        )  # fmt: skip
+        links.append(names)
+        if len(batch) == 2000 or index == count - 1:
+            created = Article.objects.bulk_create(batch)
+            TaggedArticle.objects.bulk_create(
+                TaggedArticle(content_object_id=article.pk, tag=tags[name])
+                for article, names in zip(created, links, strict=True)
+                for name in names
+            )
+            batch, links = [], []
+
+
+def timed(client, url, repeat):
+    client.get(url)  # warm the caches once
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    times.sort()
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
+
+
+def run(kind, count, repeat):
+    os.environ.update(
+        DATABASE_URL=database_url(kind, count),
+        CONN_MAX_AGE="600",  # persistent connections, as in production
+        DEBUG="false",
+        SECRET_KEY="bench" * 10,
+        ALLOWED_HOSTS="testserver",
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from articles import search_index
+    from articles.search import Search
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    generate(count)
+    generated = time.perf_counter() - started
+    started = time.perf_counter()
+    search_index.reindex_all(workers=2, batch_size=1000)
+    indexed = time.perf_counter() - started
+    if kind == "postgresql":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    client = Client()
+    print(f"\n{kind}, {count:,} articles: inserted in {generated:.0f} s, indexed in {indexed:.0f} s (2 processes)")
+    print("| query | results | median ms | p95 ms |\n|---|---:|---:|---:|")
+    for query in QUERIES:
+        total = Search(query, [], "relevance").run().results.count()
+        median, p95 = timed(client, "/search/?" + urlencode({"q": query}), repeat)
+        print(f"| {query} | {total:,} | {median:.1f} | {p95:.1f} |")
+    url = f"/tags/{quote(TWO_TAGS[0])}+{quote(TWO_TAGS[1])}/"
+    from articles.models import Article, Tag
+    from articles.search import with_tags
+
+    total = with_tags(Article.objects.published(), list(Tag.objects.filter(slug__in=TWO_TAGS))).count()
+    median, p95 = timed(client, url, repeat)
+    print(f"| tags {TWO_TAGS[0]} + {TWO_TAGS[1]} | {total:,} | {median:.1f} | {p95:.1f} |")
+    sys.stdout.flush()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    if args.database == "both":
+        for kind in ("sqlite", "postgresql"):
+            command = [sys.executable, "-m", "bench.search", "--articles", str(args.articles), "--database", kind]
+            subprocess.run([*command, "--repeat", str(args.repeat)], check=True, cwd=ROOT)
+    else:
+        run(args.database, args.articles, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
