@@ -6,13 +6,13 @@ be read as query syntax. A query of one CJK character, or one with no hits, fall
 a plain substring match on titles and bodies.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from html import escape
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import search_index, segmentation
@@ -65,60 +65,73 @@ def tsquery(terms):
 class FullText:
     """Full-text matches of `terms` among published articles carrying every one of `tag_ids`.
 
-    Filters, counts and sorts inside the index table (its `visible_from` and `updated_at`
-    columns mirror the articles'), so a query reads only the rows it matches.
+    One query finds, filters and orders every match inside the index (its `visible_from` and
+    `updated_at` mirror the articles'); the page, the total and the facets all come from that
+    list of ids.
     """
 
-    def __init__(self, terms, tag_ids):
-        postgres = connection.vendor == "postgresql"
-        self.key = "article_id" if postgres else "rowid"
-        self.literal = tsquery(terms) if postgres else fts5_query(terms)
-        match = "document @@ %s::tsquery" if postgres else "articles_search MATCH %s"
-        where = [match, "visible_from <= %s"]
-        params = [self.literal, search_index.moment(timezone.now())]
+    def __init__(self, terms, tag_ids, by_rank):
+        now = search_index.moment(timezone.now())
+        if connection.vendor == "postgresql":
+            key, literal = "article_id", tsquery(terms)
+            tables, params = "articles_search", [literal, now]
+            where = ["document @@ %s::tsquery", "visible_from <= %s"]
+            rank, rank_params = "ts_rank(document, %s::tsquery) DESC", [literal]
+            updated = "updated_at"
+        else:
+            # CROSS JOIN keeps SQLite from scanning the narrow table first.
+            key = "articles_search.rowid"
+            tables = (
+                "articles_search CROSS JOIN articles_search_meta ON articles_search_meta.id = articles_search.rowid"
+            )
+            where, params = (
+                ["articles_search MATCH %s", "articles_search_meta.visible_from <= %s"],
+                [fts5_query(terms), now],
+            )
+            rank, rank_params = f"bm25(articles_search, {search_index.FTS_WEIGHTS})", []
+            updated = "articles_search_meta.updated_at"
         for tag_id in tag_ids:
-            where.append(f"{self.key} IN (SELECT content_object_id FROM articles_taggedarticle WHERE tag_id = %s)")
+            where.append(f"{key} IN (SELECT content_object_id FROM articles_taggedarticle WHERE tag_id = %s)")
             params.append(tag_id)
-        self.where, self.params = " AND ".join(where), params
-        self.rank = "ts_rank(document, %s::tsquery) DESC" if postgres else "rank"
-        self.rank_params = [self.literal] if postgres else []
+        order = f"{rank}, {updated} DESC, {key} DESC" if by_rank else f"{updated} DESC, {key} DESC"
+        self.sql = f"SELECT {key} FROM {tables} WHERE {' AND '.join(where)} ORDER BY {order}"
+        self.params = [*params, *(rank_params if by_rank else [])]
+        self._ids = None
 
+    @property
     def ids(self):
-        """A self-contained subquery of the matching ids, usable inside other queries."""
-        return RawSQL(f"SELECT {self.key} FROM articles_search WHERE {self.where}", self.params)
+        """Every matching id, best first."""
+        if self._ids is None:
+            with connection.cursor() as cursor:
+                cursor.execute(self.sql, self.params)
+                self._ids = [row[0] for row in cursor.fetchall()]
+        return self._ids
 
     def count(self):
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM articles_search WHERE {self.where}", self.params)
-            return cursor.fetchone()[0]
-
-    def page_ids(self, offset, limit, by_rank):
-        order, params = (f"{self.rank}, ", [*self.params, *self.rank_params]) if by_rank else ("", self.params)
-        sql = (
-            f"SELECT {self.key} FROM articles_search WHERE {self.where} "
-            f"ORDER BY {order}updated_at DESC, {self.key} DESC LIMIT %s OFFSET %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit, offset])
-            return [row[0] for row in cursor.fetchall()]
-
-
-class RankedResults:
-    """Full-text results in order, as a sequence Django's Paginator can page through."""
-
-    def __init__(self, fulltext, by_rank):
-        self.fulltext, self.by_rank = fulltext, by_rank
-        self._count = None
-
-    def count(self):
-        if self._count is None:
-            self._count = self.fulltext.count()
-        return self._count
+        return len(self.ids)
 
     def __getitem__(self, window):
-        ids = self.fulltext.page_ids(window.start or 0, window.stop - (window.start or 0), self.by_rank)
+        """The articles of one page (what Django's Paginator asks for)."""
+        ids = self.ids[window]
         found = Article.objects.for_listing().in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
+
+    def facets(self, exclude, limit):
+        """(tag id, count) of the tags on the matching articles, most common first."""
+        if not self.ids:
+            return []
+        if connection.vendor == "postgresql":
+            among, params = "content_object_id = ANY(%s)", [self.ids]
+        else:
+            among, params = "content_object_id IN (SELECT value FROM json_each(%s))", [json.dumps(self.ids)]
+        skip = "".join(f" AND tag_id <> {int(pk)}" for pk in exclude)
+        sql = (
+            f"SELECT tag_id, COUNT(*) FROM articles_taggedarticle WHERE {among}{skip} "
+            f"GROUP BY tag_id ORDER BY COUNT(*) DESC, tag_id LIMIT {int(limit)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
 
 def clean_query(raw):
@@ -144,9 +157,13 @@ def resolve_tags(slugs):
 
 
 def with_tags(queryset, tags):
-    """Articles carrying every one of `tags`."""
+    """Articles carrying every one of `tags`.
+
+    Each tag is an `id IN (...)` over the tag index, so the database starts from the tags'
+    articles instead of checking every published article against each tag.
+    """
     for tag in tags:
-        queryset = queryset.filter(Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=tag)))
+        queryset = queryset.filter(pk__in=TaggedArticle.objects.filter(tag=tag).values("content_object_id"))
     return queryset
 
 
@@ -159,8 +176,8 @@ class Search:
     sort: str
     terms: list = field(default_factory=list)
     fallback: bool = False
-    results: object = None  # in display order
-    matched: object = None  # the same articles, usable inside other queries
+    results: object = None  # in display order: a FullText, or a queryset
+    matched: object = None  # the queryset behind `results` when it is not full-text
 
     def run(self):
         base = with_tags(Article.objects.published().for_listing(), self.tags)
@@ -169,10 +186,9 @@ class Search:
             # No query: the tags' articles by date. Only punctuation: nothing to look for.
             self.matched = base.none() if self.query else base
         elif not segmentation.is_single_cjk_character(self.terms):
-            fulltext = FullText(self.terms, [tag.pk for tag in self.tags])
-            self.results = RankedResults(fulltext, by_rank=self.sort == "relevance")
-            if self.results.count():
-                self.matched = Article.objects.filter(pk__in=fulltext.ids())
+            fulltext = FullText(self.terms, [tag.pk for tag in self.tags], by_rank=self.sort == "relevance")
+            if fulltext.count():
+                self.results = fulltext
                 return self
         if self.terms:
             self.fallback = True
@@ -183,6 +199,12 @@ class Search:
     def facets(self):
         """Tags of the matching articles with their counts, most common first (not those chosen)."""
         chosen = [tag.pk for tag in self.tags]
+        if isinstance(self.results, FullText):
+            counts = self.results.facets(chosen, FACETS)
+            tags = Tag.objects.in_bulk([tag_id for tag_id, _ in counts])
+            for tag_id, count in counts:
+                tags[tag_id].count = count
+            return [tags[tag_id] for tag_id, _ in counts]
         return list(
             Tag.objects.filter(items__content_object__in=self.matched.values("pk"))
             .exclude(pk__in=chosen)

@@ -3,8 +3,8 @@
 The words are derived at save time, never per request: title (weighted highest), tag
 names, headings, then the body as plain text (formulas as their TeX, code included).
 
-- SQLite: an FTS5 table `articles_search` (rowid = article id) with one column per field;
-  a trigger removes an article's row when the article is deleted.
+- SQLite: an FTS5 table `articles_search` (rowid = article id) with one column per field,
+  and `articles_search_meta` beside it; a trigger removes both rows with the article.
 - PostgreSQL: a table `articles_search` with a stored `tsvector` (weights A-D, built here,
   not by PostgreSQL's parser, so that index and query split words the same way) and a GIN
   index; triggers remove rows on DELETE and TRUNCATE.
@@ -27,6 +27,7 @@ MAX_TEXT = 200_000  # characters of body text indexed per article
 MAX_WORD = 60  # longer "words" (hashes, base64) are not worth indexing
 MAX_POSITIONS = 255  # PostgreSQL keeps at most 256 positions per lexeme
 MAX_POSITION = 16383  # and no position above this
+FTS_WEIGHTS = "10.0, 5.0, 3.0, 1.0, 0.5"  # bm25 weights: title, tags, headings, body, bigrams
 HEADING = re.compile(r"<h[2-6][^>]*>(.*?)</h[2-6]>", re.S)
 
 
@@ -103,8 +104,6 @@ def _sqlite_rows(documents):
             " ".join(d.body),
             " ".join(d.bigrams),
             d.plain,
-            moment(d.visible_from),
-            moment(d.updated_at),
         )
         for d in documents
     ]
@@ -128,11 +127,15 @@ def write(documents, replace=True):
         else:
             if replace:
                 cursor.executemany("DELETE FROM articles_search WHERE rowid = %s", ids)
+                cursor.executemany("DELETE FROM articles_search_meta WHERE id = %s", ids)
             cursor.executemany(
-                "INSERT INTO articles_search"
-                " (rowid, title, tags, headings, body, bigrams, plain, visible_from, updated_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "INSERT INTO articles_search (rowid, title, tags, headings, body, bigrams, plain)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 _sqlite_rows(documents),
+            )
+            cursor.executemany(
+                "INSERT INTO articles_search_meta (id, visible_from, updated_at) VALUES (%s, %s, %s)",
+                [(d.article_id, moment(d.visible_from), moment(d.updated_at)) for d in documents],
             )
 
 
@@ -151,6 +154,8 @@ def index_article(article):
 def clear():
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM articles_search")
+        if connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM articles_search_meta")
 
 
 def plain_texts(article_ids):

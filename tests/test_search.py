@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from articles import search_index, segmentation
+from articles.models import Article
 from articles.search import Search
 
 from .factories import make_article, make_draft, make_scheduled

@@ -8,26 +8,32 @@ included, and remove the row when its article goes.
 
 from django.db import migrations
 
+# SQLite keeps the two columns in a narrow table of their own: reading them from the FTS5
+# table would load each matching row's whole text.
 SQLITE = [
     """CREATE VIRTUAL TABLE articles_search USING fts5(
-        title, tags, headings, body, bigrams, plain UNINDEXED, visible_from UNINDEXED, updated_at UNINDEXED,
-        tokenize = 'unicode61 remove_diacritics 2'
+        title, tags, headings, body, bigrams, plain UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
     )""",
-    # Relevance: bm25 with the title weighted highest, then tags, headings, body, bigrams.
-    "INSERT INTO articles_search (articles_search, rank) VALUES ('rank', 'bm25(10.0, 5.0, 3.0, 1.0, 0.5)')",
+    """CREATE TABLE articles_search_meta (
+        id integer PRIMARY KEY, visible_from datetime NULL, updated_at datetime NOT NULL
+    )""",
     """CREATE TRIGGER articles_search_delete AFTER DELETE ON articles_article
-        BEGIN DELETE FROM articles_search WHERE rowid = old.id; END""",
+        BEGIN
+            DELETE FROM articles_search WHERE rowid = old.id;
+            DELETE FROM articles_search_meta WHERE id = old.id;
+        END""",
     """CREATE TRIGGER articles_search_visibility AFTER UPDATE OF status, published_at, updated_at ON articles_article
         BEGIN
-            UPDATE articles_search
+            UPDATE articles_search_meta
             SET visible_from = CASE WHEN new.status = 'published' THEN new.published_at END,
                 updated_at = new.updated_at
-            WHERE rowid = new.id;
+            WHERE id = new.id;
         END""",
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS articles_search_visibility",
     "DROP TRIGGER IF EXISTS articles_search_delete",
+    "DROP TABLE IF EXISTS articles_search_meta",
     "DROP TABLE IF EXISTS articles_search",
 ]
 
