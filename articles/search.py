@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import search_index, segmentation
 from .models import Article, Tag, TaggedArticle
 
+SLUG = re.compile(r"[-\w]{1,100}")
 MAX_QUERY_LENGTH = 200
 MAX_TAGS = 5
 SNIPPET_LENGTH = 160
@@ -39,7 +40,7 @@ def fts5_query(terms):
         if term.cjk:
             words = " AND ".join(_fts5_string(w) for w in term.words)
             pairs = " AND ".join(_fts5_string(p) for p in term.bigrams)
-            parts.append(f"(({words}) OR ({pairs}))")
+            parts.append(f"({words})" if words == pairs else f"(({words}) OR ({pairs}))")
         else:
             parts.append(_fts5_string(term.text) + "*")
     return " AND ".join(parts)
@@ -56,7 +57,7 @@ def tsquery(terms):
         if term.cjk:
             words = " & ".join(_lexeme(w) for w in term.words)
             pairs = " & ".join(_lexeme(p) for p in term.bigrams)
-            parts.append(f"(({words}) | ({pairs}))")
+            parts.append(f"({words})" if words == pairs else f"(({words}) | ({pairs}))")
         else:
             parts.append(_lexeme(term.text) + ":*")
     return " & ".join(parts)
@@ -76,7 +77,7 @@ class FullText:
             key, literal = "article_id", tsquery(terms)
             tables, params = "articles_search", [literal, now]
             where = ["document @@ %s::tsquery", "visible_from <= %s"]
-            rank, rank_params = "ts_rank(document, %s::tsquery) DESC", [literal]
+            rank, rank_params = "ts_rank(head, %s::tsquery) DESC", [literal]
             updated = "updated_at"
         else:
             # CROSS JOIN keeps SQLite from scanning the narrow table first.
@@ -102,7 +103,11 @@ class FullText:
     def ids(self):
         """Every matching id, best first."""
         if self._ids is None:
-            with connection.cursor() as cursor:
+            with transaction.atomic(), connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    # For a common word PostgreSQL estimates a sequential scan cheaper than the
+                    # GIN index; it is not (every document would be read), so forbid it here.
+                    cursor.execute("SET LOCAL enable_seqscan = off")
                 cursor.execute(self.sql, self.params)
                 self._ids = [row[0] for row in cursor.fetchall()]
         return self._ids
@@ -150,6 +155,8 @@ def resolve_tags(slugs):
     slugs = list(dict.fromkeys(s.strip() for s in slugs if s and s.strip()))
     if len(slugs) > MAX_TAGS:
         raise BadSearch(f"At most {MAX_TAGS} tags can be combined; {len(slugs)} were given.")
+    if not all(SLUG.fullmatch(slug) for slug in slugs):
+        return None  # no tag has such a slug (and NUL bytes must never reach PostgreSQL)
     found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)}
     if len(found) < len(slugs):
         return None
@@ -169,7 +176,7 @@ def with_tags(queryset, tags):
 
 @dataclass
 class Search:
-    """One search: the query, its tags, and the queryset of results in order."""
+    """One search: the query, its tags, and its results in order (`run()` fills them)."""
 
     query: str
     tags: list

@@ -7,7 +7,8 @@ names, headings, then the body as plain text (formulas as their TeX, code includ
   and `articles_search_meta` beside it; a trigger removes both rows with the article.
 - PostgreSQL: a table `articles_search` with a stored `tsvector` (weights A-D, built here,
   not by PostgreSQL's parser, so that index and query split words the same way) and a GIN
-  index; triggers remove rows on DELETE and TRUNCATE.
+  index, plus `head`, the title/tag/heading part of it, which ranks matches without reading
+  whole documents; triggers remove rows on DELETE and TRUNCATE.
 
 Both keep `plain`, the article's text, for highlighted snippets, and two columns that let a
 search filter and sort without touching the articles table: `visible_from` (the publication
@@ -120,9 +121,13 @@ def write(documents, replace=True):
             if replace:
                 cursor.executemany("DELETE FROM articles_search WHERE article_id = %s", ids)
             cursor.executemany(
-                "INSERT INTO articles_search (article_id, document, plain, visible_from, updated_at) "
-                "VALUES (%s, %s::tsvector, %s, %s, %s)",
-                [(d.article_id, tsvector_literal(d), d.plain, d.visible_from, d.updated_at) for d in documents],
+                # `head` (title, tags, headings) is small enough to rank every match quickly.
+                "INSERT INTO articles_search (article_id, document, head, plain, visible_from, updated_at) "
+                "VALUES (%s, %s::tsvector, ts_filter(%s::tsvector, '{a,b,c}'), %s, %s, %s)",
+                [
+                    (d.article_id, vector, vector, d.plain, d.visible_from, d.updated_at)
+                    for d, vector in ((d, tsvector_literal(d)) for d in documents)
+                ],
             )
         else:
             if replace:
@@ -179,38 +184,59 @@ def reindex_all(workers=1, batch_size=500, progress=None):
     Rows are read in primary-key batches in this thread, which also does every write; the
     workers only segment text.
     """
-    from .models import Article, TaggedArticle
+    from .models import TaggedArticle
 
     tags = {}
     for article_id, name in TaggedArticle.objects.values_list("content_object_id", "tag__name"):
         tags.setdefault(article_id, []).append(name)
     clear()
-    pool = None
-    if workers > 1:
-        import multiprocessing
+    if workers <= 1:
+        return _index_batches(_batches(tags, batch_size), lambda rows: list(map(_build, rows)), progress)
+    import multiprocessing
 
-        segmentation.tokenizer()  # load jieba once, before the workers fork
-        pool = multiprocessing.get_context("fork").Pool(workers)
-    done, last = 0, 0
-    try:
-        while True:
-            rows = list(
-                Article.objects.filter(pk__gt=last)
-                .order_by("pk")
-                .values_list("pk", "title", "body_html", "status", "published_at", "updated_at")[:batch_size]
-            )
-            if not rows:
-                return done
-            last = rows[-1][0]
-            rows = [
-                (pk, title, tags.get(pk, []), html, visible_from(status, published), updated)
-                for pk, title, html, status, published, updated in rows
-            ]
-            write(pool.map(_build, rows, chunksize=16) if pool else map(_build, rows), replace=False)
-            done += len(rows)
-            if progress:
-                progress(done)
-    finally:
-        if pool:
-            pool.close()
-            pool.join()
+    segmentation.tokenizer()  # load jieba once, before the workers fork
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return _index_batches(
+            _batches(tags, batch_size), lambda rows: pool.map_async(_build, rows, chunksize=16), progress
+        )
+
+
+def _batches(tags, batch_size):
+    """Articles in primary-key batches, as rows for _build."""
+    from .models import Article
+
+    last = 0
+    while True:
+        rows = list(
+            Article.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "title", "body_html", "status", "published_at", "updated_at")[:batch_size]
+        )
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield [
+            (pk, title, tags.get(pk, []), html, visible_from(status, published), updated)
+            for pk, title, html, status, published, updated in rows
+        ]
+
+
+def _index_batches(batches, build, progress):
+    """Build each batch (possibly in the background) while writing the one before it."""
+    done, pending = 0, None
+    for rows in batches:
+        job = build(rows)
+        if pending is not None:
+            done += _finish(pending, progress, done)
+        pending = job
+    if pending is not None:
+        done += _finish(pending, progress, done)
+    return done
+
+
+def _finish(job, progress, done):
+    documents = job.get() if hasattr(job, "get") else job
+    write(documents, replace=False)
+    if progress:
+        progress(done + len(documents))
+    return len(documents)

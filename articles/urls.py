@@ -1,7 +1,9 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from . import search_views, views
+from . import feeds, search_views, views
 from .converters import TagSetConverter, UnicodeSlugConverter
+from .sitemaps import SITEMAPS
 
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(TagSetConverter, "tagset")
@@ -16,5 +18,10 @@ urlpatterns = [
     path("series/", views.SeriesListView.as_view(), name="series_list"),
     path("series/<uslug:slug>/", views.SeriesView.as_view(), name="series_detail"),
     path("search/", search_views.search_page, name="search"),
+    path("feed/", feeds.LatestFeed(), name="feed_atom"),
+    path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
+    path("series/<uslug:slug>/feed/", feeds.SeriesFeed(), name="series_feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
 ]

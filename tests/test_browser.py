@@ -108,7 +108,8 @@ def test_feed_typesets_math_in_excerpts(browser, live_server):
 
 def test_pages_without_math_load_no_mathjax(browser, live_server):
     article = make_article(title="纯文字", body="没有公式。", tags=["标签"])
-    for path in ["/", article.get_absolute_url(), "/tags/", f"/tags/{quote('标签')}/", "/series/"]:
+    pages = ["/", article.get_absolute_url(), "/tags/", f"/tags/{quote('标签')}/", "/series/", "/search/"]
+    for path in [*pages, f"/search/?q={quote('没有')}", "/search/?q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E"]:
         visit = Visit(browser, live_server.url).open(path)
         assert visit.page.evaluate("() => typeof window.MathJax") == "undefined", path
         visit.assert_clean()

@@ -41,6 +41,7 @@ POSTGRESQL = [
     """CREATE TABLE articles_search (
         article_id bigint PRIMARY KEY,
         document tsvector NOT NULL,
+        head tsvector NOT NULL DEFAULT '',
         plain text NOT NULL DEFAULT '',
         visible_from timestamptz NULL,
         updated_at timestamptz NOT NULL

@@ -1,0 +1,89 @@
+"""Atom feeds with full content: the latest articles, one tag's, one series'.
+
+Entries carry the stored HTML (rendered at save time), a real `updated` time, the author
+and the tags as categories. Only `published()` articles appear.
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import Article, Series, Tag
+
+FEED_SIZE = 20
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom with each entry's full HTML in <content>, besides the <summary>."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class LatestFeed(Feed):
+    feed_type = AtomWithContent
+    subtitle = "Technical notes on machine learning, LLM inference, reinforcement learning and algorithms."
+
+    def title(self, obj=None):
+        return settings.KB_SITE_NAME
+
+    def link(self, obj=None):
+        return "/"
+
+    def articles(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj=None):
+        return self.articles(obj).for_listing().order_by("-updated_at", "-pk")[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.excerpt
+
+    def item_author_name(self, item):
+        return (item.author.get_full_name() or item.author.username) if item.author else None
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+    def item_extra_kwargs(self, item):
+        return {"content_html": item.body_html}
+
+
+class TagFeed(LatestFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj=None):
+        return f"{obj.name} · {settings.KB_SITE_NAME}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def articles(self, obj):
+        return super().articles(obj).filter(tags=obj)
+
+
+class SeriesFeed(LatestFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Series, slug=slug)
+
+    def title(self, obj=None):
+        return f"{obj.title} · {settings.KB_SITE_NAME}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def articles(self, obj):
+        return super().articles(obj).filter(series=obj)

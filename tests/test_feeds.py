@@ -1,0 +1,77 @@
+"""Atom feeds, the sitemap and robots.txt (CONTRACT.md)."""
+
+import xml.etree.ElementTree as ET
+from urllib.parse import quote
+
+import pytest
+
+from .factories import make_article, make_draft, make_scheduled, make_series
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def entries(client, url):
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content).findall(f"{ATOM}entry")
+
+
+def test_latest_feed_has_full_content_updated_author_and_categories(client, django_user_model):
+    author = django_user_model.objects.create(username="alice", first_name="Alice")
+    make_article(title="旧", days_ago=9, author=author)
+    make_article(title="新", days_ago=1, tags=["强化学习", "RL"], body="## 节\n\n正文 $x^2$。", author=author)
+    make_draft(title="草稿")
+    make_scheduled(title="未来")
+    found = entries(client, "/feed/")
+    assert [e.findtext(f"{ATOM}title") for e in found] == ["新", "旧"]
+    first = found[0]
+    assert first.findtext(f"{ATOM}updated") and first.findtext(f"{ATOM}published")
+    assert first.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Alice"
+    assert sorted(c.get("term") for c in first.findall(f"{ATOM}category")) == ["RL", "强化学习"]
+    content = first.find(f"{ATOM}content")
+    assert content.get("type") == "html" and '<h2 id="节">' in content.text and "arithmatex" in content.text
+    assert first.find(f"{ATOM}link").get("href").endswith("/articles/%E6%96%B0/")
+
+
+def test_tag_and_series_feeds(client):
+    series = make_series(title="系列")
+    make_article(title="a", tags=["卷积"], series=series)
+    make_article(title="b", tags=["其他"])
+    make_draft(title="c", tags=["卷积"], series=series)
+    assert [e.findtext(f"{ATOM}title") for e in entries(client, f"/tags/{quote('卷积')}/feed/")] == ["a"]
+    assert [e.findtext(f"{ATOM}title") for e in entries(client, series.get_absolute_url() + "feed/")] == ["a"]
+    assert client.get("/tags/this-tag-does-not-exist/feed/").status_code == 404
+
+
+def test_pages_link_their_feeds(client):
+    series = make_series(title="系列")
+    make_article(title="a", tags=["x"], series=series)
+    assert 'type="application/atom+xml"' in client.get("/").content.decode()
+    assert 'href="/tags/x/feed/"' in client.get("/tags/x/").content.decode()
+    assert f'href="{series.get_absolute_url()}feed/"' in client.get(series.get_absolute_url()).content.decode()
+
+
+def test_sitemap_lists_public_pages_with_lastmod(client):
+    series = make_series(title="系列")
+    public = make_article(title="公开", tags=["标签"], series=series)
+    draft = make_draft(title="草稿", tags=["草稿标签"])
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in ET.fromstring(response.content)}
+    by_path = {loc.split("testserver", 1)[1]: lastmod for loc, lastmod in urls.items()}
+    assert (
+        by_path[public.get_absolute_url()] and by_path[f"/tags/{quote('标签')}/"] and by_path[series.get_absolute_url()]
+    )
+    assert draft.get_absolute_url() not in by_path and f"/tags/{quote('草稿标签')}/" not in by_path
+    assert {"/", "/tags/", "/series/"} <= set(by_path)
+
+
+def test_robots_txt(client):
+    response = client.get("/robots.txt")
+    text = response.content.decode()
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Disallow: /admin/" in text and "Disallow: /search/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text
