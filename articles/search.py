@@ -33,34 +33,31 @@ def _fts5_string(text):
     return '"' + text.replace('"', '""') + '"'
 
 
-def fts5_query(terms):
-    """An FTS5 MATCH expression: every term quoted, all terms required."""
-    parts = []
-    for term in terms:
-        if term.cjk:
-            words = " AND ".join(_fts5_string(w) for w in term.words)
-            pairs = " AND ".join(_fts5_string(p) for p in term.bigrams)
-            parts.append(f"({words})" if words == pairs else f"(({words}) OR ({pairs}))")
-        else:
-            parts.append(_fts5_string(term.text) + "*")
-    return " AND ".join(parts)
-
-
 def _lexeme(text):
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery(terms):
-    """A PostgreSQL tsquery literal: the same logic as fts5_query."""
+def _boolean(terms, quote, conjunction, disjunction, prefix):
+    """Every term required: a CJK run by its jieba words or else its bigrams, a word as a prefix."""
     parts = []
     for term in terms:
         if term.cjk:
-            words = " & ".join(_lexeme(w) for w in term.words)
-            pairs = " & ".join(_lexeme(p) for p in term.bigrams)
-            parts.append(f"({words})" if words == pairs else f"(({words}) | ({pairs}))")
+            words = conjunction.join(map(quote, term.words))
+            pairs = conjunction.join(map(quote, term.bigrams))
+            parts.append(f"({words})" if words == pairs else f"(({words}){disjunction}({pairs}))")
         else:
-            parts.append(_lexeme(term.text) + ":*")
-    return " & ".join(parts)
+            parts.append(quote(term.text) + prefix)
+    return conjunction.join(parts)
+
+
+def fts5_query(terms):
+    """An FTS5 MATCH expression: every term a quoted string, so no input is query syntax."""
+    return _boolean(terms, _fts5_string, " AND ", " OR ", "*")
+
+
+def tsquery(terms):
+    """A PostgreSQL tsquery literal with the same logic, every lexeme quoted."""
+    return _boolean(terms, _lexeme, " & ", " | ", ":*")
 
 
 class FullText:
