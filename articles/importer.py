@@ -84,6 +84,9 @@ def _datetime(meta, name):
     value = meta.get(name)
     if value is None or value == "":
         return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # YAML reads an unquoted 10:00 as the sexagesimal number 600.
+        raise BadFile(f"bad date in '{name}': {value!r} is a number (write 2025-03-01 or 2025-03-01T10:00:00+08:00)")
     if isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, dt.date):

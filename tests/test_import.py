@@ -100,6 +100,7 @@ BAD_FILES = {
     "bad-yaml.md": ("---\ntitle: [unclosed\n---\nbody\n", "bad YAML"),
     "bad-date.md": ("---\ntitle: x\ndate: yesterday\n---\nbody\n", "bad date in 'date'"),
     "bad-updated.md": ("---\ntitle: x\nupdated: 2025-13-45\n---\nbody\n", "bad date in 'updated'"),
+    "time-only.md": ("---\ntitle: x\ndate: 10:00\n---\nbody\n", "is a number"),
     "not-a-mapping.md": ("---\n- a\n- b\n---\nbody\n", "'name: value'"),
     "unknown-field.md": ("---\ntitle: x\ntag: [a]\n---\nbody\n", "unknown field 'tag'"),
     "bad-order.md": ("---\ntitle: x\nseries_order: first\n---\nbody\n", "'series_order'"),
