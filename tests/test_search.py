@@ -265,6 +265,19 @@ def test_bulk_updates_of_status_and_dates_reach_the_index(client):
     assert search_titles(client, q="时序差分") == set()
 
 
+def test_renaming_or_deleting_a_tag_updates_the_index(client):
+    from articles.models import Tag
+
+    make_article(title="a", body="正文", tags=["旧名字"])
+    tag = Tag.objects.get(name="旧名字")
+    tag.name = "新名字"
+    tag.save()
+    assert search_titles(client, q="新名字") == {"a"}
+    assert not Search("旧名字", [], "relevance").run().results.count()
+    tag.delete()
+    assert not Search("新名字", [], "relevance").run().results.count()
+
+
 def test_reindex_command_rebuilds_everything(client):
     make_article(title="a", body="时序差分")
     search_index.clear()
