@@ -9,7 +9,9 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Article, Series, Tag
+from . import queries
+from .models import Article
+from .slugs import clean_name
 
 FEED_SIZE = 20
 
@@ -46,7 +48,7 @@ class LatestFeed(Feed):
         return item.excerpt
 
     def item_author_name(self, item):
-        return (item.author.get_full_name() or item.author.username) if item.author else None
+        return clean_name(item.author.get_full_name() or item.author.username) if item.author else None
 
     def item_pubdate(self, item):
         return item.published_at
@@ -63,7 +65,8 @@ class LatestFeed(Feed):
 
 class TagFeed(LatestFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        # Only tags that readers can see: a tag used on drafts alone stays unknown.
+        return get_object_or_404(queries.tags_in_use(), slug=slug.lower())
 
     def title(self, obj=None):
         return f"{obj.name} · {settings.KB_SITE_NAME}"
@@ -77,7 +80,7 @@ class TagFeed(LatestFeed):
 
 class SeriesFeed(LatestFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Series, slug=slug)
+        return get_object_or_404(queries.series_in_use(), slug=slug)
 
     def title(self, obj=None):
         return f"{obj.title} · {settings.KB_SITE_NAME}"

@@ -17,7 +17,7 @@ from taggit.models import ItemBase, TagBase
 
 from . import search_index
 from .rendering import RenderError, render_markdown
-from .slugs import SLUG_MAX_LENGTH, unique_slug
+from .slugs import SLUG_MAX_LENGTH, clean_name, unique_slug
 from .summaries import excerpt_html, reading_minutes
 
 
@@ -64,7 +64,7 @@ class Series(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.title = self.title.strip()
+        self.title = clean_name(self.title)
         if not self.slug:
             self.slug = unique_slug(Series.objects.all(), self.title, fallback="series", exclude_pk=self.pk)
         self.description_html = render_markdown(self.description).html
@@ -83,6 +83,10 @@ class Tag(TagBase):
     class Meta:
         ordering = ["name"]
 
+    def save(self, *args, **kwargs):
+        self.name = clean_name(self.name)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("articles:tag_detail", args=[self.slug])
 
@@ -98,7 +102,7 @@ class NormalisedTagManager(_TaggableManager):
         cleaned, seen = [], set()
         for tag in tags:
             if isinstance(tag, str):
-                tag = " ".join(tag.split())[:100]
+                tag = clean_name(tag)[:100]
                 if not tag or tag.casefold() in seen:
                     continue
                 seen.add(tag.casefold())
@@ -167,7 +171,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.title = self.title.strip()
+        self.title = clean_name(self.title)
         if not self.slug:
             self.slug = unique_slug(Article.objects.all(), self.title, exclude_pk=self.pk)
         self.render()

@@ -149,7 +149,7 @@ def clean_query(raw):
 
 def resolve_tags(slugs):
     """The Tag objects for `slugs`, in order; BadSearch for too many, None for an unknown one."""
-    slugs = list(dict.fromkeys(s.strip() for s in slugs if s and s.strip()))
+    slugs = list(dict.fromkeys(s.strip().lower() for s in slugs if s and s.strip()))
     if len(slugs) > MAX_TAGS:
         raise BadSearch(f"At most {MAX_TAGS} tags can be combined; {len(slugs)} were given.")
     if not all(SLUG.fullmatch(slug) for slug in slugs):

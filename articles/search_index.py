@@ -111,10 +111,19 @@ def _sqlite_rows(documents):
 
 
 def write(documents, replace=True):
-    """Write the index rows of these documents, replacing any they had (unless `replace=False`)."""
+    """Write the index rows of these documents, replacing any they had.
+
+    With `replace=False` (a rebuild after `clear()`) an existing row wins: it was written by a
+    save that happened during the rebuild, so it is newer than the document in hand.
+    """
     documents = list(documents)
     if not documents:
         return
+    if not replace:
+        present = set(_indexed_ids([d.article_id for d in documents]))
+        documents = [d for d in documents if d.article_id not in present]
+        if not documents:
+            return
     ids = [(d.article_id,) for d in documents]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -123,7 +132,8 @@ def write(documents, replace=True):
             cursor.executemany(
                 # `head` (title, tags, headings) is small enough to rank every match quickly.
                 "INSERT INTO articles_search (article_id, document, head, plain, visible_from, updated_at) "
-                "VALUES (%s, %s::tsvector, ts_filter(%s::tsvector, '{a,b,c}'), %s, %s, %s)",
+                "VALUES (%s, %s::tsvector, ts_filter(%s::tsvector, '{a,b,c}'), %s, %s, %s) "
+                "ON CONFLICT (article_id) DO NOTHING",
                 [
                     (d.article_id, vector, vector, d.plain, d.visible_from, d.updated_at)
                     for d, vector in ((d, tsvector_literal(d)) for d in documents)
@@ -142,6 +152,16 @@ def write(documents, replace=True):
                 "INSERT INTO articles_search_meta (id, visible_from, updated_at) VALUES (%s, %s, %s)",
                 [(d.article_id, moment(d.visible_from), moment(d.updated_at)) for d in documents],
             )
+
+
+def _indexed_ids(article_ids):
+    table, key = (
+        ("articles_search", "article_id") if connection.vendor == "postgresql" else ("articles_search_meta", "id")
+    )
+    marks = ", ".join(["%s"] * len(article_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {key} FROM {table} WHERE {key} IN ({marks})", article_ids)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def visible_from(status, published_at):

@@ -58,9 +58,14 @@ def test_sitemap_lists_public_pages_with_lastmod(client):
     series = make_series(title="系列")
     public = make_article(title="公开", tags=["标签"], series=series)
     draft = make_draft(title="草稿", tags=["草稿标签"])
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in ET.fromstring(response.content)}
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    urls = {}
+    for section in index.iter(f"{SITEMAP}loc"):
+        response = client.get(section.text.split("testserver", 1)[1])
+        assert response.status_code == 200
+        urls.update(
+            {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in ET.fromstring(response.content)}
+        )
     by_path = {loc.split("testserver", 1)[1]: lastmod for loc, lastmod in urls.items()}
     assert (
         by_path[public.get_absolute_url()] and by_path[f"/tags/{quote('标签')}/"] and by_path[series.get_absolute_url()]
@@ -75,3 +80,40 @@ def test_robots_txt(client):
     assert response["Content-Type"].startswith("text/plain")
     assert "Disallow: /admin/" in text and "Disallow: /search/" in text
     assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_control_characters_never_break_the_feed(client, django_user_model):
+    author = django_user_model.objects.create(username="bob", first_name="B\x0bob")
+    make_article(title="Title \x0b vertical tab", tags=["bad\x01tag"], author=author)
+    response = client.get("/feed/")
+    assert response.status_code == 200
+    entry = ET.fromstring(response.content).find(f"{ATOM}entry")  # well-formed XML
+    assert entry.findtext(f"{ATOM}title") == "Title vertical tab"
+    assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == ["bad tag"]
+
+
+def test_tag_feed_of_a_draft_only_tag_is_404_and_slugs_are_case_insensitive(client):
+    make_draft(title="d", tags=["秘密"])
+    make_article(title="p", tags=["CNN"])
+    assert client.get(f"/tags/{quote('秘密')}/feed/").status_code == 404
+    assert client.get("/tags/CNN/feed/").status_code == 200
+    assert client.get("/search/?tag=CNN").status_code == 200
+
+
+def test_sitemap_index_covers_every_article(client):
+    from articles.sitemaps import ArticleSitemap
+
+    for i in range(7):
+        make_article(title=f"a{i}")
+    ArticleSitemap.limit, old = 3, ArticleSitemap.limit
+    try:
+        index = ET.fromstring(client.get("/sitemap.xml").content)
+        pages = [loc.text.split("testserver", 1)[1] for loc in index.iter(f"{SITEMAP}loc")]
+        assert "/sitemap-articles.xml?p=3" in pages
+        found = set()
+        for page in pages:
+            for url in ET.fromstring(client.get(page).content).iter(f"{SITEMAP}loc"):
+                found.add(url.text)
+        assert sum("/articles/" in url for url in found) == 7
+    finally:
+        ArticleSitemap.limit = old

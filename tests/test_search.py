@@ -294,3 +294,16 @@ def test_query_count_is_bounded(client, django_assert_max_num_queries):
         make_article(title=f"t{i}", body="注意力机制", tags=[f"tag{i}", "LLM"], days_ago=i)
     with django_assert_max_num_queries(9):
         client.get("/search/?q=" + quote("注意力"))
+
+
+def test_a_save_during_a_rebuild_is_kept(client):
+    articles = [make_article(title=f"r{i}", body=f"时序差分 {i}") for i in range(6)]
+
+    def save_one_read_but_not_yet_written(done):
+        if done == 2:  # the batch of r2 and r3 is built, not written
+            articles[2].body = "投机解码"
+            articles[2].save()
+
+    search_index.reindex_all(batch_size=2, progress=save_one_read_but_not_yet_written)
+    assert search_titles(client, q="投机解码") == {"r2"}
+    assert search_titles(client, q="时序差分") == {"r0", "r1", "r3", "r4", "r5"}
