@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from . import queries, search
-from .models import Article, Series, Tag
+from .models import Article, Series
 from .pagination import StrictPaginationMixin
 
 
@@ -44,17 +44,16 @@ class TagView(FeedView):
     template_name = "articles/tag_detail.html"
 
     def get(self, request, *args, **kwargs):
-        slugs = self.kwargs["slugs"].split("+")
         try:
-            self.tags = search.resolve_tags(slugs)
+            self.tags = search.resolve_tags(self.kwargs["slugs"].split("+"))
         except search.BadSearch as error:
             return bad_request(request, str(error))
         if self.tags is None:
+            raise Http404("No such tag.")
+        canonical = "+".join(tag.slug for tag in self.tags)
+        if canonical != self.kwargs["slugs"]:
             # /tags/CNN/ for the tag whose slug is "cnn": send the reader to the real address.
-            canonical = [Tag.objects.filter(slug__iexact=slug).first() for slug in slugs]
-            if None in canonical:
-                raise Http404("No such tag.")
-            return redirect("articles:tag_detail", "+".join(tag.slug for tag in canonical), permanent=True)
+            return redirect("articles:tag_detail", canonical, permanent=True)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
