@@ -23,6 +23,7 @@ MAX_QUERY_LENGTH = 200
 MAX_TAGS = 5
 SNIPPET_LENGTH = 160
 FACETS = 15
+RERANK_LIMIT = 2000  # PostgreSQL: matches ranked by whole documents, not only title/tags/headings
 
 
 class BadSearch(ValueError):
@@ -70,6 +71,7 @@ class FullText:
 
     def __init__(self, terms, tag_ids, by_rank):
         now = search_index.moment(timezone.now())
+        literal = None
         if connection.vendor == "postgresql":
             key, literal = "article_id", tsquery(terms)
             tables, params = "articles_search", [literal, now]
@@ -94,6 +96,8 @@ class FullText:
         order = f"{rank}, {updated} DESC, {key} DESC" if by_rank else f"{updated} DESC, {key} DESC"
         self.sql = f"SELECT {key} FROM {tables} WHERE {' AND '.join(where)} ORDER BY {order}"
         self.params = [*params, *(rank_params if by_rank else [])]
+        self.rerank = by_rank and connection.vendor == "postgresql"
+        self.literal = literal
         self._ids = None
 
     @property
@@ -107,6 +111,15 @@ class FullText:
                     cursor.execute("SET LOCAL enable_seqscan = off")
                 cursor.execute(self.sql, self.params)
                 self._ids = [row[0] for row in cursor.fetchall()]
+                if self.rerank and len(self._ids) <= RERANK_LIMIT:
+                    # Few enough to rank by the whole document (title weighted highest), so
+                    # matches found in bodies are ordered by relevance too, not by date.
+                    cursor.execute(
+                        "SELECT article_id FROM articles_search WHERE article_id = ANY(%s) "
+                        "ORDER BY ts_rank(document, %s::tsquery) DESC, updated_at DESC, article_id DESC",
+                        [self._ids, self.literal],
+                    )
+                    self._ids = [row[0] for row in cursor.fetchall()]
         return self._ids
 
     def count(self):
