@@ -18,6 +18,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from . import sanitizer
 
@@ -49,10 +50,35 @@ class _DemoteHeadings(Treeprocessor):
                 el.tag = HEADINGS[HEADINGS.index(el.tag) + 1]
 
 
-class _DemoteHeadingsExtension(Extension):
+_CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n[ \\t]*(?=[{_CJK}])")
+
+
+class _JoinCjkLines(Treeprocessor):
+    """Drop the soft line break between two CJK characters: in Chinese it is not a space.
+
+    Code and formulas (atomic text) keep theirs.
+    """
+
+    def run(self, root):
+        for parent in root.iter():
+            if parent.tag in ("pre", "code"):
+                continue
+            if parent.text and not isinstance(parent.text, AtomicString):
+                parent.text = _CJK_LINE_BREAK.sub("", parent.text)
+            for child in parent:
+                if child.tail and not isinstance(child.tail, AtomicString):
+                    child.tail = _CJK_LINE_BREAK.sub("", child.tail)
+
+
+class _PipelineExtension(Extension):
+    """This site's own adjustments of the parsed tree."""
+
     def extendMarkdown(self, md):
         # Above the table of contents (priority 5), so its levels and ids see the result.
         md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 7)
+        # After inline parsing (priority 20), when text nodes hold the final prose.
+        md.treeprocessors.register(_JoinCjkLines(md), "join_cjk_lines", 8)
 
 
 EXTENSIONS = [
@@ -67,7 +93,7 @@ EXTENSIONS = [
     "admonition",
     "sane_lists",
     "toc",
-    _DemoteHeadingsExtension(),
+    _PipelineExtension(),
 ]
 
 EXTENSION_CONFIGS = {

@@ -88,6 +88,15 @@ def test_chinese_headings_get_chinese_ids_and_a_toc():
     assert toc_links == ["#卷积", "#空洞卷积", "#感受野"]
 
 
+def test_soft_line_breaks_between_chinese_characters_are_not_spaces():
+    html = render_markdown(
+        "第一行\n第二行，English\nwords 中文\n结束。\n\n```\n代码\n换行\n```\n\n$$\n\\text{中}\n\\text{文}\n$$"
+    ).html
+    assert "<p>第一行第二行，English\nwords 中文结束。</p>" in html
+    assert "代码\n换行" in html
+    assert Document(html).math == ["\\[\n\\text{中}\n\\text{文}\n\\]"]
+
+
 def test_a_single_heading_gets_no_toc():
     assert render_markdown("## Only one\n\ntext").toc_html == ""
 
