@@ -2,7 +2,7 @@
 
 import re
 
-from django.core.paginator import InvalidPage
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
@@ -16,6 +16,21 @@ def page_number(request):
     if not PAGE_NUMBER.fullmatch(raw):
         raise Http404("Page numbers are positive integers.")
     return int(raw)
+
+
+def paginate(request, object_list, per_page):
+    """The requested page of `object_list` (404 for a bad or missing one) and its elided range."""
+    paginator = Paginator(object_list, per_page)
+    try:
+        page = paginator.page(page_number(request))
+    except InvalidPage:
+        raise Http404("That page does not exist.") from None
+    return page, elided_range(page)
+
+
+def elided_range(page):
+    """1 … 4 5 [6] 7 8 … 40"""
+    return page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
 
 
 class StrictPaginationMixin:
@@ -33,6 +48,5 @@ class StrictPaginationMixin:
         context = super().get_context_data(**kwargs)
         page = context.get("page_obj")
         if page is not None:
-            # 1 … 4 5 [6] 7 8 … 40
-            context["page_range"] = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            context["page_range"] = elided_range(page)
         return context

@@ -133,6 +133,11 @@ _TOO_DEEP = re.compile(r"^[ \t>]{200,}\S|[*_]{200,}|\[{50,}", re.M)
 _TOO_DEEP_MESSAGE = "The Markdown is nested too deeply to render; flatten the deepest lists or quotes."
 
 
+def contains_math(html):
+    """True when `html` (rendered here, or an excerpt of it) holds a formula for MathJax."""
+    return 'class="arithmatex"' in html
+
+
 def render_markdown(source):
     """Render Markdown `source` to sanitised HTML, its table of contents and a math flag."""
     if _TOO_DEEP.search(source or ""):
@@ -144,4 +149,4 @@ def render_markdown(source):
         _local.md = None  # a failed conversion can leave the instance half-reset
         raise RenderError(_TOO_DEEP_MESSAGE) from None
     toc_html = sanitizer.clean(md.toc) if _count_toc_entries(md.toc_tokens) >= 2 else ""
-    return Rendered(html=html, toc_html=toc_html, has_math='class="arithmatex"' in html)
+    return Rendered(html=html, toc_html=toc_html, has_math=contains_math(html))

@@ -1,12 +1,12 @@
 """The search page: full text in Chinese and English, narrowed by tags, with facets."""
 
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
 
 from . import queries, search
-from .pagination import page_number
+from .pagination import paginate
+from .rendering import contains_math
 from .views import bad_request
 
 SORTS = {"relevance", "date"}
@@ -40,11 +40,8 @@ def search_page(request):
         return render(request, "articles/search.html", context)
 
     found = search.Search(query, tags, sort).run()
-    paginator = Paginator(found.results, settings.KB_PAGE_SIZE)
-    try:
-        page = paginator.page(page_number(request))
-    except InvalidPage:
-        raise Http404("That page does not exist.") from None
+    page, page_range = paginate(request, found.results, settings.KB_PAGE_SIZE)
+    paginator = page.paginator
     articles = queries.label_series_parts(list(page.object_list))
     snippets = search.snippets(articles, found.highlight_terms())
     for article in articles:
@@ -58,10 +55,10 @@ def search_page(request):
         page_obj=page,
         paginator=paginator,
         is_paginated=page.has_other_pages(),
-        page_range=paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        page_range=page_range,
         total=paginator.count,
         fallback=found.fallback,
         facets=facets,
-        needs_math=any(not a.snippet and 'class="arithmatex"' in a.excerpt for a in articles),
+        needs_math=any(not a.snippet and contains_math(a.excerpt) for a in articles),
     )
     return render(request, "articles/search.html", context)

@@ -10,10 +10,11 @@ from django.views.generic import DetailView, ListView
 from . import queries, search
 from .models import Article, Series
 from .pagination import StrictPaginationMixin
+from .rendering import contains_math
 
 
 def _excerpts_have_math(articles):
-    return any('class="arithmatex"' in article.excerpt for article in articles)
+    return any(contains_math(article.excerpt) for article in articles)
 
 
 class FeedView(StrictPaginationMixin, ListView):
@@ -151,8 +152,8 @@ class SeriesView(DetailView):
             raise Http404("This series has no published part yet.")
         for number, part in enumerate(parts, start=1):
             part.part, part.part_count = number, len(parts)
-        has_math = 'class="arithmatex"' in self.object.description_html
-        context.update(parts=parts, needs_math=has_math or _excerpts_have_math(parts))
+        has_math = contains_math(self.object.description_html) or _excerpts_have_math(parts)
+        context.update(parts=parts, needs_math=has_math)
         return context
 
 
