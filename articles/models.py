@@ -151,6 +151,8 @@ class Article(models.Model):
 
     # Derived at save time from the Markdown source.
     body_html = models.TextField(editable=False, default="")
+    # body_html for feed readers, which run no MathJax: formulas as MathML
+    feed_html = models.TextField(editable=False, default="")
     toc_html = models.TextField(editable=False, default="")
     excerpt = models.TextField(editable=False, default="")
     has_math = models.BooleanField(editable=False, default=False)
