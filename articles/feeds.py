@@ -9,7 +9,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
-from . import queries
+from . import mathml, queries
 from .models import Article
 from .slugs import clean_name
 
@@ -60,7 +60,8 @@ class LatestFeed(Feed):
         return [tag.name for tag in item.tags.all()]
 
     def item_extra_kwargs(self, item):
-        return {"content_html": item.body_html}
+        # Rows saved before feed_html existed are converted here until they are saved again.
+        return {"content_html": item.feed_html or mathml.feed_html(item.body_html)}
 
 
 class TagFeed(LatestFeed):

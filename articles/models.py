@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from . import search_index
+from . import mathml, search_index
 from .rendering import RenderError, render_markdown
 from .slugs import SLUG_MAX_LENGTH, clean_name, unique_slug
 from .summaries import excerpt_html, reading_minutes
@@ -217,6 +217,7 @@ class Article(models.Model):
         self.body_html = body.html
         self.toc_html = body.toc_html
         self.has_math = body.has_math
+        self.feed_html = mathml.feed_html(body.html)
         self.reading_minutes = reading_minutes(body.html)
         if self.summary.strip():
             self.excerpt = excerpt_html(render_markdown(self.summary).html, limit=False)

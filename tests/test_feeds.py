@@ -32,7 +32,7 @@ def test_latest_feed_has_full_content_updated_author_and_categories(client, djan
     assert first.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Alice"
     assert sorted(c.get("term") for c in first.findall(f"{ATOM}category")) == ["RL", "强化学习"]
     content = first.find(f"{ATOM}content")
-    assert content.get("type") == "html" and '<h2 id="节">' in content.text and "arithmatex" in content.text
+    assert content.get("type") == "html" and '<h2 id="节">' in content.text and "<math" in content.text
     assert first.find(f"{ATOM}link").get("href").endswith("/articles/%E6%96%B0/")
 
 
