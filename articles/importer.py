@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from . import revisions
 from .models import Article, Series
 from .rendering import RenderError
 from .slugs import SLUG_MAX_LENGTH, slug_from_title
@@ -210,6 +211,7 @@ def save_article(source):
         article.author = _author(source.author)
     article.save()
     article.tags.set(source.tags)
+    revisions.record(article, note="Imported")
     return created
 
 

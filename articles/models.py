@@ -223,3 +223,7 @@ class Article(models.Model):
             self.excerpt = excerpt_html(render_markdown(self.summary).html, limit=False)
         else:
             self.excerpt = excerpt_html(body.html)
+
+
+# Models that live with the code that uses them; imported here so that Django registers them.
+from .revisions import Revision  # noqa: E402, F401
