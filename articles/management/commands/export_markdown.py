@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.exporter import export_all
+
+
+class Command(BaseCommand):
+    help = (
+        "Write every article, drafts included (marked 'draft: true'), as DIR/<slug>.md with YAML "
+        "front matter: the format import_markdown reads, so that the export imports again into the "
+        "same site. Existing files with the same names are overwritten."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", metavar="DIR", help="folder to write into (created when missing)")
+
+    def handle(self, *args, **options):
+        folder = options["folder"]
+        try:
+            report = export_all(folder)
+        except OSError as error:
+            raise CommandError(f"Cannot write to {folder}: {error.strerror or error}") from None
+        if options["verbosity"] > 1:
+            for path in report.written:
+                self.stdout.write(str(path))
+        self.stdout.write(report.summary(folder))
