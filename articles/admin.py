@@ -6,15 +6,19 @@ revision has overtaken is refused with a diff, the author's text kept in the for
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import admin_views, revisions
+from . import admin_views, permissions, revisions
 from .models import Article, Series, Tag
+from .slugs import clean_name
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -87,9 +91,17 @@ class ArticleAdminForm(forms.ModelForm):
         )
 
 
+class TagActionForm(ActionForm):
+    """The action bar, with the tag name that "add tag" and "remove tag" need."""
+
+    tag = forms.CharField(required=False, max_length=100, label="Tag", widget=forms.TextInput(attrs={"size": 16}))
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
+    action_form = TagActionForm
+    actions = ("publish", "unpublish", "add_tag", "remove_tag")
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     list_display = ("title", "status", "series", "series_order", "updated_at", "author", "view_on_site_link")
@@ -116,6 +128,85 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    # Permissions: authors edit their own articles and never publish; editors do everything.
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit(request.user, obj))
+
+    def has_publish_permission(self, request):
+        return permissions.can_publish(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not permissions.can_publish(request.user):
+            fields = (*fields, "status", "published_at", "author")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if not change and not permissions.can_publish(request.user):
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    # Actions on the selected articles; each change is a revision.
+
+    def _editable(self, request, queryset):
+        articles = [a for a in queryset.select_related("series") if permissions.can_edit(request.user, a)]
+        skipped = queryset.count() - len(articles)
+        if skipped:
+            messages.warning(request, f"Skipped {skipped} article(s) you may not edit.")
+        return articles
+
+    def _set_status(self, request, queryset, status, verb):
+        changed = 0
+        for article in self._editable(request, queryset):
+            if article.status != status:
+                article.status = status
+                article.save()
+                revisions.record(article, request.user, note=verb.capitalize())
+                changed += 1
+        messages.success(request, f"{verb.capitalize()} {changed} article(s).")
+
+    @admin.action(description="Publish the selected articles", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.PUBLISHED, "published")
+
+    @admin.action(description="Unpublish the selected articles (back to draft)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.DRAFT, "unpublished")
+
+    def _tag_name(self, request):
+        name = clean_name(request.POST.get("tag", ""))[:100]
+        if not name:
+            messages.error(request, "Type the tag's name in the “Tag” box next to the action.")
+        return name
+
+    @admin.action(description="Add the tag typed in the box", permissions=["change"])
+    def add_tag(self, request, queryset):
+        if name := self._tag_name(request):
+            articles = self._editable(request, queryset)
+            for article in articles:
+                article.tags.add(name)
+                revisions.record(article, request.user, note=f"Tag added: {name}")
+            messages.success(request, f"Tagged {len(articles)} article(s) “{name}”.")
+
+    @admin.action(description="Remove the tag typed in the box", permissions=["change"])
+    def remove_tag(self, request, queryset):
+        if name := self._tag_name(request):
+            tag = Tag.objects.filter(name__iexact=name).first()
+            articles = self._editable(request, queryset)
+            changed = 0
+            for article in articles if tag else []:
+                if article.tags.filter(pk=tag.pk).exists():
+                    article.tags.remove(tag)
+                    revisions.record(article, request.user, note=f"Tag removed: {tag.name}")
+                    changed += 1
+            messages.success(request, f"Removed “{name}” from {changed} article(s).")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
@@ -182,3 +273,31 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     ordering = ("name",)
+
+
+class SuperusersOnly:
+    """Only superusers see and manage users and groups (editors and authors never do)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    has_add_permission = has_module_permission
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class SuperuserUserAdmin(SuperusersOnly, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class SuperuserGroupAdmin(SuperusersOnly, GroupAdmin):
+    pass

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import revisions
+from . import permissions, revisions
 from .revisions import Revision
 
 
@@ -77,7 +77,7 @@ def restore(request, model_admin, object_id, number):
 def _may_recover(model_admin, request, revision):
     user = request.user
     return model_admin.has_add_permission(request) and (
-        user.is_superuser or user.has_perm("articles.publish_article") or revision.author_id == user.pk
+        permissions.can_edit_every_article(user) or revision.author_id == user.pk
     )
 
 

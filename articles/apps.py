@@ -7,4 +7,10 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import signals  # noqa: F401 - connects the receivers
+        from .permissions import create_groups_after_migrate
+
+        # After auth has created this app's permissions (its receiver was connected first).
+        post_migrate.connect(create_groups_after_migrate, sender=self)
