@@ -1,0 +1,96 @@
+"""Template tags for what a page says about itself: canonical address, titles, JSON-LD.
+
+`{% capture "name" %}..{% endcapture %}` renders its content once into a variable, so that
+the base layout can use one `{% block title %}` for `<title>`, Open Graph and Twitter cards.
+"""
+
+import json
+
+from django import template
+from django.core.exceptions import SuspiciousOperation
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+# As Django's json_script: nothing in a title can close the <script> element or open a comment.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+OG_LOCALES = {"en": "en_US", "zh-hans": "zh_CN"}
+
+
+class CaptureNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        # The content was escaped while it rendered; keep it as it is.
+        context[self.name] = mark_safe(" ".join(self.nodelist.render(context).split()))
+        return ""
+
+
+@register.tag
+def capture(parser, token):
+    """`{% capture "name" %}...{% endcapture %}`: the content, whitespace collapsed, as `name`."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'":
+        raise template.TemplateSyntaxError('Usage: {% capture "name" %}...{% endcapture %}')
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(bits[1][1:-1], nodelist)
+
+
+def page_number(request):
+    """The `?page=N` a listing shows, when it is a page past the first; else None."""
+    try:
+        value = request.GET.get("page", "")
+    except SuspiciousOperation:  # the 400 page for a query string with too many fields
+        return None
+    return int(value) if value.isascii() and value.isdigit() and int(value) > 1 else None
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's absolute address: the path, plus the page number of a listing."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    number = page_number(request)
+    return request.build_absolute_uri(request.path + (f"?page={number}" if number else ""))
+
+
+@register.simple_tag
+def og_locale():
+    return OG_LOCALES.get(get_language() or "", "en_US")
+
+
+@register.simple_tag(takes_context=True)
+def article_json_ld(context, article):
+    """A schema.org `Article` for search engines, in a `<script type="application/ld+json">`."""
+    request = context.get("request")
+    url = request.build_absolute_uri(article.get_absolute_url()) if request else article.get_absolute_url()
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title[:110],
+        "description": " ".join(strip_tags(article.excerpt).split()),
+        "url": url,
+        "mainEntityOfPage": url,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "publisher": {"@type": "Organization", "name": context.get("site_name", "")},
+    }
+    if article.published_at:
+        data["datePublished"] = article.published_at.isoformat()
+    data["dateModified"] = article.updated_at.isoformat()
+    if article.author:
+        data["author"] = {"@type": "Person", "name": article.author.get_full_name() or article.author.username}
+    if article.series:
+        series_url = article.series.get_absolute_url()
+        data["isPartOf"] = {
+            "@type": "CreativeWorkSeries",
+            "name": article.series.title,
+            "url": request.build_absolute_uri(series_url) if request else series_url,
+        }
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_SCRIPT_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')
