@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import admin_views, permissions, revisions
+from . import admin_views, permissions, revisions, tagging
 from .models import Article, Series, Tag
 from .slugs import clean_name
 
@@ -268,11 +268,62 @@ class SeriesAdmin(admin.ModelAdmin):
     inlines = [SeriesPartInline]
 
 
+class TagAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ("name",)
+
+    def clean_name(self):
+        name = clean_name(self.cleaned_data["name"])
+        if Tag.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(f"A tag named “{name}” already exists: merge the two tags instead (list action).")
+        return name
+
+
+class MergeActionForm(ActionForm):
+    tag = forms.CharField(required=False, max_length=100, label="Into tag", widget=forms.TextInput(attrs={"size": 16}))
+
+
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug")
+    """Renaming a tag changes its address; merging moves its articles. Old addresses redirect (301)."""
+
+    form = TagAdminForm
+    action_form = MergeActionForm
+    actions = ("merge",)
+    list_display = ("name", "slug", "article_count", "old_addresses")
     search_fields = ("name", "slug")
     ordering = ("name",)
+    readonly_fields = ("slug",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=models.Count("items")).prefetch_related("redirects")
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, tag):
+        return tag.article_count
+
+    @admin.display(description="redirected from")
+    def old_addresses(self, tag):
+        return ", ".join(redirect.old_slug for redirect in tag.redirects.all())
+
+    def save_model(self, request, obj, form, change):
+        if change and "name" in form.changed_data:
+            tagging.rename(obj, obj.name)  # a new slug, and a redirect from the old one
+        else:
+            super().save_model(request, obj, form, change)
+
+    @admin.action(description="Merge the selected tags into the tag typed in the box", permissions=["change"])
+    def merge(self, request, queryset):
+        name = clean_name(request.POST.get("tag", ""))
+        target = Tag.objects.filter(name__iexact=name).first() if name else None
+        if target is None:
+            messages.error(request, "Type the name of an existing tag to keep in the “Into tag” box.")
+            return
+        sources = [tag for tag in queryset if tag.pk != target.pk]
+        moved = tagging.merge(sources, target)
+        names = ", ".join(tag.name for tag in sources)
+        messages.success(request, f"Merged {names or 'nothing'} into “{target.name}” ({moved} article(s) moved).")
 
 
 class SuperusersOnly:

@@ -227,3 +227,4 @@ class Article(models.Model):
 
 # Models that live with the code that uses them; imported here so that Django registers them.
 from .revisions import Revision  # noqa: E402, F401
+from .tagging import TagRedirect  # noqa: E402, F401

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from . import queries, search
+from . import queries, search, tagging
 from .models import Article, Series
 from .pagination import StrictPaginationMixin
 from .rendering import contains_math
@@ -50,6 +50,9 @@ class TagView(FeedView):
         except search.BadSearch as error:
             return bad_request(request, str(error))
         if self.tags is None:
+            # A tag renamed or merged away: its old address moved for good.
+            if moved := tagging.redirected_path(self.kwargs["slugs"]):
+                return redirect("articles:tag_detail", moved, permanent=True)
             raise Http404("No such tag.")
         canonical = "+".join(tag.slug for tag in self.tags)
         if canonical != self.kwargs["slugs"]:
