@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from . import feeds, search_views, views
+from . import feeds, language, search_views, views
 from .converters import TagSetConverter, UnicodeSlugConverter
 from .sitemaps import SITEMAPS
 
@@ -29,5 +29,6 @@ urlpatterns = [
     ),
     path("sitemap-<str:section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("language/<str:code>/", language.switch_language, name="language"),
     path("healthz", views.healthz, name="healthz"),
 ]
