@@ -12,11 +12,11 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import admin_views, permissions, revisions, tagging
+from . import admin_views, editor_views, permissions, revisions, tagging
 from .models import Article, Series, Tag
 from .slugs import clean_name
 
@@ -45,6 +45,18 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.conflict = None
         self.fields["version"].initial = revisions.version_of(self.instance)
+        # Where static/js/editor.js sends the source, images and tag queries (no inline script).
+        if "body" in self.fields:
+            self.fields["body"].widget.attrs.update(
+                {
+                    "data-preview-url": reverse("admin:articles_article_preview"),
+                    "data-upload-url": reverse("admin:articles_article_upload_image"),
+                }
+            )
+        if "tags" in self.fields:
+            self.fields["tags"].widget.attrs.update(
+                {"data-suggest-url": reverse("admin:articles_article_tag_suggestions"), "autocomplete": "off"}
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -120,7 +132,9 @@ class ArticleAdmin(admin.ModelAdmin):
     )
 
     class Media:
-        css = {"all": ("css/admin.css",)}
+        css = {"all": ("css/pygments.css", "css/admin.css")}
+        # The published page's MathJax and configuration, for the live preview.
+        js = ("js/mathjax-config.js", "mathjax/es5/tex-chtml.js", "js/editor.js")
 
     @admin.display(description="On site")
     def view_on_site_link(self, article):
@@ -219,6 +233,9 @@ class ArticleAdmin(admin.ModelAdmin):
         return [
             path("<path:object_id>/history/<int:number>/restore/", wrap(admin_views.restore), name=f"{name}_restore"),
             path("deleted/", wrap(admin_views.deleted), name=f"{name}_deleted"),
+            path("preview/", wrap(editor_views.preview), name=f"{name}_preview"),
+            path("upload-image/", wrap(editor_views.upload_image), name=f"{name}_upload_image"),
+            path("tag-suggestions/", wrap(editor_views.tag_suggestions), name=f"{name}_tag_suggestions"),
             path("deleted/<int:revision_id>/recover/", wrap(admin_views.recover), name=f"{name}_recover"),
             *super().get_urls(),
         ]

@@ -126,6 +126,13 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# Images uploaded from the editor. Development serves them from MEDIA_ROOT (kb/urls.py);
+# in production point MEDIA_ROOT at a persistent folder and have the web server serve it at
+# MEDIA_URL (Django does not serve media with DEBUG off).
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+KB_IMAGE_MAX_BYTES = int(os.environ.get("KB_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
+
 # Tags: `CNN` and `cnn` are one tag; slugs keep CJK (强化学习 -> /tags/强化学习/).
 TAGGIT_CASE_INSENSITIVE = True
 
