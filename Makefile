@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # PostgreSQL for the second test run: DATABASE_URL when it names one, else the local server.
 PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 
-.PHONY: install run test test-sqlite test-postgres lint format clean
+.PHONY: install run serve test test-sqlite test-postgres lint format clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,16 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+## The production configuration, locally: DEBUG off, hashed and compressed static files, gunicorn
+## (gunicorn.conf.py) at http://127.0.0.1:8000. SECRET_KEY is made up for the run when unset.
+serve: install
+	export DEBUG=false ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+		SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" && \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py load_demo && \
+	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
+	exec $(VENV)/bin/gunicorn
 
 ## Lint, then the whole suite on SQLite and (when it answers) on PostgreSQL
 test: install lint test-sqlite test-postgres

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kb.csp.ContentSecurityPolicyMiddleware",
     # Static files (MathJax included) are served by the site itself, in production too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,7 +125,41 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+if not DEBUG:
+    # Production serves collectstatic's hashed, compressed copies; WhiteNoise gives hashed
+    # names a year-long immutable Cache-Control. Development and tests keep plain names.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+# Redis when REDIS_URL is set (shared by every app server), else each process's own memory.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "kb"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Security headers. X-Content-Type-Options: nosniff and X-Frame-Options: DENY are Django's
+# defaults; the Content Security Policy is kb/csp.py. HTTPS=true declares that readers reach
+# the site over HTTPS: plain HTTP is redirected, browsers are told to insist on HTTPS
+# (HSTS) and cookies travel only over it. Behind a proxy that ends TLS, also set
+# TRUST_X_FORWARDED_PROTO=true (only if that proxy sets X-Forwarded-Proto itself).
+SECURE_REFERRER_POLICY = "same-origin"
+HTTPS = env_bool("HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check health over plain HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Images uploaded from the editor. Development serves them from MEDIA_ROOT (kb/urls.py);
 # in production point MEDIA_ROOT at a persistent folder and have the web server serve it at
