@@ -258,14 +258,14 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 class SeriesPartInline(admin.TabularInline):
-    """A series' parts with their positions, in reading order."""
+    """A series' parts with their positions, in reading order, and where readers see each."""
 
     model = Article
-    fields = ("title", "series_order", "status", "published_at")
-    readonly_fields = ("title", "status", "published_at")
+    fields = ("title", "series_order", "reader_position", "status", "published_at")
+    readonly_fields = ("title", "reader_position", "status", "published_at")
     extra = 0
     show_change_link = True
-    formfield_overrides = {models.PositiveIntegerField: {"widget": forms.NumberInput(attrs={"style": "width: 5em"})}}
+    formfield_overrides = {models.PositiveIntegerField: {"widget": forms.NumberInput(attrs={"class": "kb-position"})}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).in_reading_order()
@@ -276,6 +276,20 @@ class SeriesPartInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description="readers see it as")
+    def reader_position(self, article):
+        if article.pk is None or article.series_id is None:
+            return "—"
+        # One query per series page: the published parts in the order of the series page.
+        cache = self.__dict__.setdefault("_reading_order", {})
+        if article.series_id not in cache:
+            parts = Article.objects.published().filter(series_id=article.series_id).in_reading_order()
+            cache[article.series_id] = list(parts.values_list("pk", flat=True))
+        order = cache[article.series_id]
+        if article.pk in order:
+            return f"part {order.index(article.pk) + 1} of {len(order)}"
+        return "not shown yet (draft)" if article.status == Article.Status.DRAFT else "not shown yet (scheduled)"
+
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
@@ -283,6 +297,14 @@ class SeriesAdmin(admin.ModelAdmin):
     search_fields = ("title", "description")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [SeriesPartInline]
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for article in formset.new_objects + [changed for changed, _ in formset.changed_objects]:
+            revisions.record(article, request.user, note="Position in the series changed")
 
 
 class TagAdminForm(forms.ModelForm):
