@@ -66,7 +66,7 @@ def restore(request, model_admin, object_id, number):
     if not model_admin.has_change_permission(request, article):
         raise PermissionDenied
     revision = get_object_or_404(Revision, article=article, number=number)
-    restored = revisions.restore(revision, request.user)
+    restored = revisions.restore(revision, request.user, may_publish=permissions.can_publish(request.user))
     if restored is None:
         messages.info(request, f"Revision {number} is what the article already says: nothing to restore.")
     else:
@@ -100,6 +100,6 @@ def recover(request, model_admin, revision_id):
     revision = get_object_or_404(revisions.deleted_articles(), pk=revision_id)
     if not _may_recover(model_admin, request, revision):
         raise PermissionDenied
-    article = revisions.recover(revision, request.user)
+    article = revisions.recover(revision, request.user, may_publish=permissions.can_publish(request.user))
     messages.success(request, f"Recovered “{article}” from its last revision.")
     return redirect(reverse("admin:articles_article_change", args=[article.pk]))

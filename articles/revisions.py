@@ -129,13 +129,13 @@ def record(article, user=None, note="", deleted=False):
     )
 
 
-def _apply(article, revision):
+def _apply(article, revision, status):
     from .models import Series
 
     article.title = revision.title
     article.body = revision.body
     article.summary = revision.summary
-    article.status = revision.status
+    article.status = status
     article.series = Series.objects.get_or_create(title=revision.series)[0] if revision.series else None
     article.series_order = revision.series_order
     article.save()
@@ -143,10 +143,13 @@ def _apply(article, revision):
 
 
 @transaction.atomic
-def restore(revision, user=None):
-    """Make the article's content that of `revision`; the restore is a new revision (None if unchanged)."""
+def restore(revision, user=None, may_publish=True):
+    """Make the article's content that of `revision`; the restore is a new revision (None if unchanged).
+
+    Without `may_publish` (an author), the article keeps its current status.
+    """
     article = revision.article
-    _apply(article, revision)
+    _apply(article, revision, revision.status if may_publish else article.status)
     return record(article, user, note=f"Restored revision {revision.number}")
 
 
@@ -156,8 +159,11 @@ def deleted_articles():
 
 
 @transaction.atomic
-def recover(revision, user=None):
-    """Recreate a deleted article from its last revision; its history comes back with it."""
+def recover(revision, user=None, may_publish=True):
+    """Recreate a deleted article from its last revision; its history comes back with it.
+
+    Without `may_publish` (an author), it comes back as a draft.
+    """
     from .models import Article
 
     old_key = revision.article_key
@@ -165,7 +171,7 @@ def recover(revision, user=None):
     if Article.objects.filter(slug=slug).exists():  # taken since the deletion
         slug = unique_slug(Article.objects.all(), slug)
     article = Article(slug=slug, author_id=revision.author_id, published_at=revision.published_at)
-    _apply(article, revision)
+    _apply(article, revision, revision.status if may_publish else article.Status.DRAFT)
     # Revision numbers continue where the deleted article's history stopped.
     Revision.objects.filter(article_key=old_key).update(article=article, article_key=article.pk, deleted=False)
     record(article, user, note=f"Recovered after deletion (revision {revision.number})")

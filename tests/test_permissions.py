@@ -161,3 +161,27 @@ def test_only_superusers_manage_users(client, editor, django_user_model):
     client.force_login(boss)
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
     assert reverse("admin:auth_user_changelist") in client.get(reverse("admin:index")).content.decode()
+
+
+def test_an_author_restoring_or_recovering_does_not_publish(client, author, editor):
+    from articles import revisions
+
+    article = make_article(title="已发表", body="第一版", author=author)
+    revisions.record(article, editor)
+    article.status, article.body = Article.Status.DRAFT, "撤回后改写"
+    article.save()
+    revisions.record(article, editor)
+    client = client_for(client, author)
+    assert client.post(reverse("admin:articles_article_restore", args=[article.pk, 1])).status_code == 302
+    article.refresh_from_db()
+    assert (article.body, article.status) == ("第一版", "draft")
+
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    article._deleted_by = editor
+    article.delete()
+    last = Revision.objects.get(deleted=True)
+    assert '<th scope="row">已发表</th>' in client.get(reverse("admin:articles_article_deleted")).content.decode()
+    assert client.post(reverse("admin:articles_article_recover", args=[last.pk])).status_code == 302
+    recovered = Article.objects.get()
+    assert recovered.body == "第一版" and recovered.status == "draft" and recovered.author == author
