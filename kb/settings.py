@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # One log line per request, timed from outside everything else.
+    "kb.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kb.csp.ContentSecurityPolicyMiddleware",
     # Static files (MathJax included) are served by the site itself, in production too.
@@ -97,6 +99,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A kept connection is tested before reuse, so a database restart costs no request.
+        conn_health_checks=True,
     )
 }
 if os.environ.get("KB_TEST_DATABASE_NAME"):
@@ -160,6 +164,18 @@ if HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Logs: one JSON object per line on stderr (kb/logs.py); one line per request on
+# `kb.requests`; errors with their traceback on `django.request`.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "kb.logs.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own handlers print only with DEBUG on, or mail admins; its records come here instead.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+}
 
 # Images uploaded from the editor. Development serves them from MEDIA_ROOT (kb/urls.py);
 # in production point MEDIA_ROOT at a persistent folder and have the web server serve it at

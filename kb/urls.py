@@ -13,3 +13,6 @@ urlpatterns = [
 if settings.DEBUG:
     # Uploaded images in development; production serves MEDIA_ROOT from the web server.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A 503 page of the site's own while the database is unreachable (kb/health.py).
+handler500 = "kb.health.server_error"
