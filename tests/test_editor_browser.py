@@ -129,6 +129,30 @@ def test_pasting_an_image_uploads_it_and_inserts_markdown_at_the_cursor(editor_p
     assert page.inner_text(".kb-editor-status") == "Image inserted."
 
 
+def test_dropping_an_image_file_inserts_markdown(editor_page, media):
+    page = editor_page
+    page.on("dialog", lambda dialog: dialog.accept(dialog.default_value))
+    open_add_form(page)
+    page.fill("textarea.kb-source", "图：")
+    page.evaluate(
+        """(data) => {
+            const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], "loss-curve.png", {type: "image/png"}));
+            const source = document.querySelector("textarea.kb-source");
+            source.setSelectionRange(2, 2);
+            const init = {dataTransfer: transfer, bubbles: true, cancelable: true};
+            source.dispatchEvent(new DragEvent("dragover", init));
+            source.dispatchEvent(new DragEvent("drop", init));
+        }""",
+        base64.b64encode(red_square_png()).decode(),
+    )
+    page.wait_for_function("() => document.querySelector('textarea.kb-source').value.includes('](/media/')")
+    # The alt text offered is made from the file name; the author accepted it.
+    assert page.input_value("textarea.kb-source").startswith("图：![loss curve](/media/images/")
+    assert len(list(media.rglob("*.png"))) == 1
+
+
 def test_a_file_that_is_not_an_image_is_refused_with_a_message(editor_page, media):
     page = editor_page
     page.on("dialog", lambda dialog: dialog.accept("图"))
