@@ -116,6 +116,7 @@ def test_deleting_asks_for_confirmation_and_the_article_can_be_recovered(staff_c
     url = reverse("admin:articles_article_delete", args=[article.pk])
     response = staff_client.get(url)
     assert response.status_code == 200 and "Are you sure" in response.content.decode()
+    assert "can be recovered later from" in response.content.decode()
     assert staff_client.post(url, {"post": "yes"}).status_code == 302
     assert not Article.objects.exists()
 

@@ -19,6 +19,9 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(form), "X-Requested-With": "fetch" },
     }).then(function (response) {
+      if (response.redirected && response.url.indexOf("/login/") >= 0) {
+        return { error: "You are logged out: log in again in another tab, then carry on (your text is kept here)." };
+      }
       return response.json().catch(function () {
         return { error: "The server answered " + response.status + "." };
       });
