@@ -10,6 +10,9 @@ class ArticlesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import signals  # noqa: F401 - connects the receivers
+        from .caching import connect_signals
+
+        connect_signals()  # any save ends the page cache's generation
         from .permissions import create_groups_after_migrate
 
         # After auth has created this app's permissions (its receiver was connected first).

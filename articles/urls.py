@@ -2,6 +2,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
 from . import feeds, language, search_views, views
+from .caching import cached_page
 from .converters import TagSetConverter, UnicodeSlugConverter
 from .sitemaps import SITEMAPS
 
@@ -11,16 +12,16 @@ register_converter(TagSetConverter, "tagset")
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.FeedView.as_view(), name="feed"),
-    path("articles/<uslug:slug>/", views.ArticleView.as_view(), name="detail"),
-    path("tags/", views.TagListView.as_view(), name="tag_list"),
-    path("tags/<tagset:slugs>/", views.TagView.as_view(), name="tag_detail"),
-    path("series/", views.SeriesListView.as_view(), name="series_list"),
-    path("series/<uslug:slug>/", views.SeriesView.as_view(), name="series_detail"),
+    path("", cached_page(views.FeedView.as_view()), name="feed"),
+    path("articles/<uslug:slug>/", cached_page(views.ArticleView.as_view()), name="detail"),
+    path("tags/", cached_page(views.TagListView.as_view()), name="tag_list"),
+    path("tags/<tagset:slugs>/", cached_page(views.TagView.as_view()), name="tag_detail"),
+    path("series/", cached_page(views.SeriesListView.as_view()), name="series_list"),
+    path("series/<uslug:slug>/", cached_page(views.SeriesView.as_view()), name="series_detail"),
     path("search/", search_views.search_page, name="search"),
-    path("feed/", feeds.LatestFeed(), name="feed_atom"),
-    path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
-    path("series/<uslug:slug>/feed/", feeds.SeriesFeed(), name="series_feed"),
+    path("feed/", cached_page(feeds.LatestFeed()), name="feed_atom"),
+    path("tags/<uslug:slug>/feed/", cached_page(feeds.TagFeed()), name="tag_feed"),
+    path("series/<uslug:slug>/feed/", cached_page(feeds.SeriesFeed()), name="series_feed"),
     path(
         "sitemap.xml",
         sitemap_views.index,

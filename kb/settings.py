@@ -147,6 +147,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Whole pages for anonymous readers (articles/caching.py). On by default only with Redis: a
+# save must reach the cache of every process that serves the site.
+KB_PAGE_CACHE = env_bool("KB_PAGE_CACHE", bool(REDIS_URL))
+KB_PAGE_CACHE_SECONDS = 24 * 3600
 
 # Security headers. X-Content-Type-Options: nosniff and X-Frame-Options: DENY are Django's
 # defaults; the Content Security Policy is kb/csp.py. HTTPS=true declares that readers reach
