@@ -1,4 +1,6 @@
 from django.contrib.sitemaps import views as sitemap_views
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import path, register_converter
 
 from . import feeds, language, search_views, views
@@ -31,5 +33,7 @@ urlpatterns = [
     path("sitemap-<str:section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("language/<str:code>/", language.switch_language, name="language"),
+    # Browsers ask for /favicon.ico where a page names no icon (the feeds, for one).
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg")), name="favicon"),
     path("healthz", views.healthz, name="healthz"),
 ]
