@@ -45,7 +45,8 @@ class LatestFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.excerpt
+        # Excerpts are short: their formulas are converted here rather than stored twice.
+        return mathml.feed_html(item.excerpt)
 
     def item_author_name(self, item):
         return clean_name(item.author.get_full_name() or item.author.username) if item.author else None

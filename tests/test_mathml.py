@@ -112,6 +112,7 @@ def test_feed_parses_and_carries_formulas_as_mathml(client):
     (entry,) = parsed.entries
     body = entry.content[0].value
     assert 'alttext="O(n \\log n)"' in body and "<mfrac>" in body and "arithmatex" not in body
+    assert 'alttext="O(n \\log n)"' in entry.summary and "arithmatex" not in entry.summary
 
 
 @pytest.mark.django_db
