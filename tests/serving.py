@@ -2,11 +2,14 @@
 
 import http.client
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,3 +87,24 @@ def stop(process):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     process.log.close()
+
+
+def start_redis(folder):
+    """A throwaway redis-server on a free port (skips the test where there is none): (process, port)."""
+    server = shutil.which("redis-server")
+    if not server:
+        pytest.skip("redis-server not found (apt-get install redis-server): test skipped")
+    port = free_port()
+    command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = start(command, {"PATH": "/usr/bin:/bin"}, Path(folder) / "redis.log")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return process, port
+        except OSError:
+            time.sleep(0.1)
+    stop(process)
+    raise AssertionError(f"redis-server did not answer on port {port}:\n{read_output(process)}")

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from .factories import make_article
-from .serving import ROOT, fetch, free_port, production_env, read_output, start, stop, wait_for
+from .serving import ROOT, fetch, free_port, production_env, start, start_redis, stop, wait_for
 from .test_browser import Visit, browser  # noqa: F401 - `browser` is a fixture
 
 HTTPS = {"X-Forwarded-Proto": "https"}  # what the TLS-ending proxy in front of the site sends
@@ -139,23 +139,9 @@ def test_cache_is_local_memory_without_redis_url():
 
 @pytest.fixture
 def redis_port(tmp_path):
-    server = shutil.which("redis-server")
-    if not server:
-        pytest.skip("redis-server not found (apt-get install redis-server): Redis cache test skipped")
-    port = free_port()
-    command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    process = start(command, {"PATH": "/usr/bin:/bin"}, tmp_path / "redis.log")
-    try:
-        ping = ["redis-cli", "-p", str(port), "ping"]
-        for _ in range(100):
-            if subprocess.run(ping, capture_output=True, text=True).stdout == "PONG\n":
-                break
-            if process.poll() is not None:
-                pytest.fail(read_output(process))
-            subprocess.run(["sleep", "0.1"])
-        yield port
-    finally:
-        stop(process)
+    process, port = start_redis(tmp_path)
+    yield port
+    stop(process)
 
 
 def test_cache_is_redis_when_redis_url_is_set(redis_port):
