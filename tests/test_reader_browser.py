@@ -163,19 +163,26 @@ def test_dark_choice_is_remembered_and_applied_before_the_first_paint(chromium, 
     reader.close()
 
 
-def test_keyboard_reaches_every_link_and_the_skip_link_comes_first(chromium, live_server, demo):
-    reader = Reader(chromium, live_server.url).open(demo["series"])
+@pytest.mark.parametrize("kind", ["series", "article"])
+def test_keyboard_reaches_every_link_and_the_skip_link_comes_first(chromium, live_server, demo, kind):
+    reader = Reader(chromium, live_server.url).open(demo[kind]).settle()
     page = reader.page
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     assert page.evaluate("document.activeElement.getBoundingClientRect().left >= 0")  # shown on focus
     links = set(page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"))
     reached = set()
-    for _ in range(len(links) + 40):
+    for _ in range(len(links) + 60):
         page.keyboard.press("Tab")
         href = page.evaluate("document.activeElement.href || ''")
         if href:
             reached.add(href)
+        # A focused element is always visibly marked (and a heading anchor shown).
+        marked = page.evaluate(
+            "() => { const e = document.activeElement, s = getComputedStyle(e);"
+            " return e === document.body || (s.outlineStyle !== 'none' && s.opacity !== '0') }"
+        )
+        assert marked, page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
     assert links <= reached
     # The skip link moves focus past the header.
     page.goto(live_server.url + demo["series"])
@@ -256,6 +263,15 @@ def test_phone_width_wide_math_and_tables_scroll_inside_the_text(chromium, live_
     assert reader.axe() == []
     reader.assert_clean()
     reader.close()
+
+
+def test_no_page_is_wider_than_a_phone(chromium, live_server, demo):
+    for name, path in demo.items():
+        if name == "feed":
+            continue
+        reader = Reader(chromium, live_server.url, width=360, height=740).open(path).settle()
+        assert reader.page.evaluate("document.documentElement.scrollWidth") <= 360, name
+        reader.close()
 
 
 def test_typesetting_barely_moves_the_page(chromium, live_server, demo):
