@@ -60,9 +60,18 @@ def page_cache_enabled():
 
 def end_generation(**kwargs):
     """Signal receiver: the next request starts a new generation (and so renders afresh)."""
-    cache.delete(GENERATION_KEY)
-    # Again after the commit: a request may have started a generation from uncommitted-over rows.
-    transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
+    _forget_generation()
+    # Again after the commit: a request may have started a generation from the rows before it.
+    transaction.on_commit(_forget_generation)
+
+
+def _forget_generation():
+    try:
+        cache.delete(GENERATION_KEY)
+    except CACHE_ERRORS:
+        # Saving must not fail because the cache is away. Should it come back with its data,
+        # the old generation lasts at most GENERATION_SECONDS.
+        logger.error("Page cache unavailable: a save could not end the generation", exc_info=True)
 
 
 def connect_signals():

@@ -190,6 +190,9 @@ def test_pages_are_served_while_the_cache_server_is_down(client, site):
     with override_settings(CACHES={"default": unreachable}):
         assert client.get(article.get_absolute_url()).status_code == 200
         assert client.get("/").status_code == 200
+        article.title = "Saved while the cache is away"
+        article.save()
+        assert "Saved while the cache is away" in client.get(article.get_absolute_url()).content.decode()
 
 
 def test_last_modified_moves_on_even_within_one_second(client, site):
