@@ -116,3 +116,25 @@ def test_tag_suggestions_most_used_first_cjk_included(staff_client):
     assert staff_client.get(url, {"q": "learn"}).json()["tags"] == [{"name": "Learning", "uses": 1}]
     everything = staff_client.get(url).json()["tags"]
     assert [t["uses"] for t in everything] == [3, 2, 1, 1]
+
+
+def test_media_is_served_in_development_only(client, settings, media):
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import kb.urls
+
+    (media / "images").mkdir()
+    (media / "images" / "a.png").write_bytes(picture())
+    assert client.get("/media/images/a.png").status_code == 404  # DEBUG off: the web server's job
+    settings.DEBUG = True
+    try:
+        importlib.reload(kb.urls)
+        clear_url_caches()
+        response = client.get("/media/images/a.png")
+        assert response.status_code == 200 and b"".join(response.streaming_content) == picture()
+    finally:
+        settings.DEBUG = False
+        importlib.reload(kb.urls)
+        clear_url_caches()
