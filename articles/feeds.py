@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy
 
 from . import mathml, queries
 from .models import Article
@@ -27,7 +28,10 @@ class AtomWithContent(Atom1Feed):
 
 class LatestFeed(Feed):
     feed_type = AtomWithContent
-    subtitle = "Technical notes on machine learning, LLM inference, reinforcement learning and algorithms."
+    # In the reader's interface language, like the pages (the page cache keeps one copy per language).
+    subtitle = gettext_lazy(
+        "Technical notes on machine learning, LLM inference, reinforcement learning and algorithms."
+    )
 
     def title(self, obj=None):
         return settings.KB_SITE_NAME

@@ -115,6 +115,11 @@ def test_unknown_languages_and_posts_are_refused(client):
     assert client.post("/language/zh-hans/?next=/").status_code == 405
 
 
+def test_feed_subtitle_follows_the_language(client, article):
+    assert "Technical notes" in client.get("/feed/").content.decode()
+    assert "技术笔记" in client.get("/feed/", HTTP_ACCEPT_LANGUAGE=CHINESE).content.decode()
+
+
 def test_error_pages_are_translated(client):
     response = client.get("/articles/nope/", HTTP_ACCEPT_LANGUAGE=CHINESE)
     assert response.status_code == 404 and "页面不存在" in response.content.decode()
