@@ -39,6 +39,10 @@ class LatestFeed(Feed):
     def link(self, obj=None):
         return "/"
 
+    def author_name(self, obj=None):
+        # Atom wants an author for every entry: the site's name stands in where an article has none.
+        return settings.KB_SITE_NAME
+
     def articles(self, obj):
         return Article.objects.published()
 

@@ -117,3 +117,13 @@ def test_sitemap_index_covers_every_article(client):
         assert sum("/articles/" in url for url in found) == 7
     finally:
         ArticleSitemap.limit = old
+
+
+def test_feed_has_an_author_for_entries_without_one(client):
+    import feedparser
+
+    make_article(title="无名", author=None)
+    root = ET.fromstring(client.get("/feed/").content)
+    assert root.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Knowledge Base"
+    parsed = feedparser.parse(client.get("/feed/").content)
+    assert not parsed.bozo and parsed.feed.author == "Knowledge Base"

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from articles.models import Article
 
@@ -274,11 +275,16 @@ def test_no_page_is_wider_than_a_phone(chromium, live_server, demo):
         reader.close()
 
 
-def test_typesetting_barely_moves_the_page(chromium, live_server, demo):
-    reader = Reader(chromium, live_server.url).open(demo["article"]).settle()
-    reader.page.wait_for_timeout(300)
-    assert reader.page.evaluate("window.__cls") < 0.1  # Core Web Vitals' "good" cumulative layout shift
-    reader.close()
+def test_typesetting_barely_moves_any_article(chromium, live_server, demo):
+    shifts = {}
+    for article in Article.objects.published().filter(has_math=True):
+        reader = Reader(chromium, live_server.url).open(article.get_absolute_url()).settle()
+        reader.page.wait_for_timeout(200)
+        shifts[article.slug] = reader.page.evaluate("window.__cls")
+        reader.close()
+    assert len(shifts) >= 10
+    # Core Web Vitals call a cumulative layout shift under 0.1 "good".
+    assert {slug: shift for slug, shift in shifts.items() if shift >= 0.1} == {}
 
 
 def test_language_switch_in_the_browser_keeps_the_page(chromium, live_server, demo):
@@ -296,8 +302,11 @@ def test_language_switch_in_the_browser_keeps_the_page(chromium, live_server, de
     reader.close()
 
 
-def test_screenshots_for_the_readme(chromium, live_server, demo):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_screenshots_for_the_readme(chromium, live_server, demo, tmp_path):
+    # Made by the SQLite run only: PostgreSQL sorts CJK tag names differently, and the
+    # committed pictures should change only when the pages do.
+    folder = SCREENSHOTS if connection.vendor == "sqlite" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
     article = Article.objects.filter(slug="flashattention-online-softmax").first() or Article.objects.first()
     shots = {
         "feed.png": (demo["home"], "light"),
@@ -307,6 +316,6 @@ def test_screenshots_for_the_readme(chromium, live_server, demo):
     for name, (path, scheme) in shots.items():
         # Wide enough for the table of contents to stand beside the text.
         reader = Reader(chromium, live_server.url, scheme=scheme, width=1440, height=1000).open(path).settle()
-        reader.page.screenshot(path=str(SCREENSHOTS / name), animations="disabled", caret="hide")
+        reader.page.screenshot(path=str(folder / name), animations="disabled", caret="hide")
         reader.close()
-    assert all((SCREENSHOTS / name).stat().st_size > 20_000 for name in shots)
+    assert all((folder / name).stat().st_size > 20_000 for name in shots)
