@@ -173,5 +173,7 @@ def healthz(request):
 def robots_txt(request):
     """Crawlers: everything but the admin and search results; the sitemap's address."""
     sitemap = request.build_absolute_uri(reverse("articles:sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap}", ""]
+    # /language/ only sets a cookie and redirects: nothing there for an index.
+    disallow = ["Disallow: /admin/", "Disallow: /search/", "Disallow: /language/"]
+    lines = ["User-agent: *", *disallow, f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain")

@@ -79,6 +79,7 @@ def test_robots_txt(client):
     text = response.content.decode()
     assert response["Content-Type"].startswith("text/plain")
     assert "Disallow: /admin/" in text and "Disallow: /search/" in text
+    assert "Disallow: /language/" in text
     assert "Sitemap: http://testserver/sitemap.xml" in text
 
 
