@@ -8,7 +8,9 @@ names, headings, then the body as plain text (formulas as their TeX, code includ
 - PostgreSQL: a table `articles_search` with a stored `tsvector` (weights A-D, built here,
   not by PostgreSQL's parser, so that index and query split words the same way) and a GIN
   index, plus `head`, the title/tag/heading part of it, which ranks matches without reading
-  whole documents; triggers remove rows on DELETE and TRUNCATE.
+  whole documents, and `tag_ids`, for tag filters and facets (kept in step with the tags by
+  triggers, migration 0006). The long columns are stored out of line, so that reading every
+  match of a common word touches a narrow table; triggers remove rows on DELETE and TRUNCATE.
 
 Both keep `plain`, the article's text, for highlighted snippets, and two columns that let a
 search filter and sort without touching the articles table: `visible_from` (the publication
@@ -43,13 +45,14 @@ class SearchDocument:
     plain: str
     visible_from: object = None  # datetime, or None for a draft
     updated_at: object = None
+    tag_ids: tuple = ()
 
 
 def _words(text):
     return [word for word in segmentation.index_words(text) if len(word) <= MAX_WORD]
 
 
-def build_document(article_id, title, tag_names, body_html, visible_from=None, updated_at=None):
+def build_document(article_id, title, tag_names, body_html, visible_from=None, updated_at=None, tag_ids=()):
     """Everything the index stores for one article. Pure: no database."""
     body = plain_text(body_html)[:MAX_TEXT]
     headings = " ".join(plain_text(h) for h in HEADING.findall(body_html or ""))
@@ -64,6 +67,7 @@ def build_document(article_id, title, tag_names, body_html, visible_from=None, u
         plain=body,
         visible_from=visible_from,
         updated_at=updated_at,
+        tag_ids=tuple(sorted(tag_ids)),
     )
 
 
@@ -131,11 +135,11 @@ def write(documents, replace=True):
                 cursor.executemany("DELETE FROM articles_search WHERE article_id = %s", ids)
             cursor.executemany(
                 # `head` (title, tags, headings) is small enough to rank every match quickly.
-                "INSERT INTO articles_search (article_id, document, head, plain, visible_from, updated_at) "
-                "VALUES (%s, %s::tsvector, ts_filter(%s::tsvector, '{a,b,c}'), %s, %s, %s) "
+                "INSERT INTO articles_search (article_id, document, head, plain, visible_from, updated_at, tag_ids) "
+                "VALUES (%s, %s::tsvector, ts_filter(%s::tsvector, '{a,b,c}'), %s, %s, %s, %s) "
                 "ON CONFLICT (article_id) DO NOTHING",
                 [
-                    (d.article_id, vector, vector, d.plain, d.visible_from, d.updated_at)
+                    (d.article_id, vector, vector, d.plain, d.visible_from, d.updated_at, list(d.tag_ids))
                     for d, vector in ((d, tsvector_literal(d)) for d in documents)
                 ],
             )
@@ -171,9 +175,10 @@ def visible_from(status, published_at):
 
 def index_article(article):
     """Write one article's row (called on save and when its tags change)."""
-    tag_names = [tag.name for tag in article.tags.all()]
+    tags = list(article.tags.all())
     moment = visible_from(article.status, article.published_at)
-    write([build_document(article.pk, article.title, tag_names, article.body_html, moment, article.updated_at)])
+    names, ids = [tag.name for tag in tags], [tag.pk for tag in tags]
+    write([build_document(article.pk, article.title, names, article.body_html, moment, article.updated_at, ids)])
 
 
 def clear():
@@ -207,8 +212,8 @@ def reindex_all(workers=1, batch_size=500, progress=None):
     from .models import TaggedArticle
 
     tags = {}
-    for article_id, name in TaggedArticle.objects.values_list("content_object_id", "tag__name"):
-        tags.setdefault(article_id, []).append(name)
+    for article_id, tag_id, name in TaggedArticle.objects.values_list("content_object_id", "tag_id", "tag__name"):
+        tags.setdefault(article_id, []).append((tag_id, name))
     clear()
     if workers <= 1:
         return _index_batches(_batches(tags, batch_size), lambda rows: list(map(_build, rows)), progress)
@@ -236,9 +241,12 @@ def _batches(tags, batch_size):
             return
         last = rows[-1][0]
         yield [
-            (pk, title, tags.get(pk, []), html, visible_from(status, published), updated)
+            (
+                pk, title, [name for _, name in tags.get(pk, [])], html, visible_from(status, published), updated,
+                [tag_id for tag_id, _ in tags.get(pk, [])],
+            )
             for pk, title, html, status, published, updated in rows
-        ]
+        ]  # fmt: skip
 
 
 def _index_batches(batches, build, progress):

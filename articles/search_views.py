@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from . import queries, search
-from .pagination import paginate
+from .pagination import page_number, paginate
 from .rendering import contains_math
 from .views import bad_request
 
@@ -39,8 +39,10 @@ def search_page(request):
         context["popular_tags"] = queries.tags_in_use().order_by("-count", "name")[:20]
         return render(request, "articles/search.html", context)
 
-    found = search.Search(query, tags, sort).run()
-    page, page_range = paginate(request, found.results, settings.KB_PAGE_SIZE)
+    size = settings.KB_PAGE_SIZE
+    window = ((page_number(request) - 1) * size, size)
+    found = search.Search(query, tags, sort, window=window).run()
+    page, page_range = paginate(request, found.results, size)
     paginator = page.paginator
     articles = queries.label_series_parts(list(page.object_list))
     snippets = search.snippets(articles, found.highlight_terms())

@@ -25,18 +25,19 @@ QUERIES = ["卷积", "空洞卷积", "强化学习", "注意力", "speculative d
 TWO_TAGS = ("attention", "flash")
 
 
-def database_url(kind, count):
+def database_url(kind, count, fresh=True):
     if kind == "sqlite":
         DATA.mkdir(parents=True, exist_ok=True)
         path = DATA / f"search-{count}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm") if fresh else ():
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
     import psycopg
 
-    with psycopg.connect(POSTGRES, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS kb_bench_search")
-        connection.execute("CREATE DATABASE kb_bench_search")
+    if fresh:
+        with psycopg.connect(POSTGRES, autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS kb_bench_search")
+            connection.execute("CREATE DATABASE kb_bench_search")
     return POSTGRES.rsplit("/", 1)[0] + "/kb_bench_search"
 
 
@@ -80,9 +81,9 @@ def timed(client, url, repeat):
     return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
 
 
-def run(kind, count, repeat):
+def run(kind, count, repeat, reuse):
     os.environ.update(
-        DATABASE_URL=database_url(kind, count),
+        DATABASE_URL=database_url(kind, count, fresh=not reuse),
         CONN_MAX_AGE="600",  # persistent connections, as in production
         DEBUG="false",
         SECRET_KEY="bench" * 10,
@@ -99,19 +100,23 @@ def run(kind, count, repeat):
     from articles.search import Search
 
     call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    generate(count)
-    generated = time.perf_counter() - started
-    started = time.perf_counter()
-    search_index.reindex_all(workers=2, batch_size=1000)
-    indexed = time.perf_counter() - started
+    call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG is off: pages use the manifest
+    if reuse:
+        print(f"\n{kind}, {count:,} articles (the corpus of an earlier run)")
+    else:
+        started = time.perf_counter()
+        generate(count)
+        generated = time.perf_counter() - started
+        started = time.perf_counter()
+        search_index.reindex_all(workers=2, batch_size=1000)
+        indexed = time.perf_counter() - started
+        print(f"\n{kind}, {count:,} articles: inserted in {generated:.0f} s, indexed in {indexed:.0f} s (2 processes)")
     if kind == "postgresql":
         from django.db import connection
 
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     client = Client()
-    print(f"\n{kind}, {count:,} articles: inserted in {generated:.0f} s, indexed in {indexed:.0f} s (2 processes)")
     print("| query | results | median ms | p95 ms |\n|---|---:|---:|---:|")
     for query in QUERIES:
         total = Search(query, [], "relevance").run().results.count()
@@ -132,13 +137,15 @@ def main():
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--reuse", action="store_true", help="time the queries on the corpus of an earlier run")
     args = parser.parse_args()
     if args.database == "both":
         for kind in ("sqlite", "postgresql"):
             command = [sys.executable, "-m", "bench.search", "--articles", str(args.articles), "--database", kind]
-            subprocess.run([*command, "--repeat", str(args.repeat)], check=True, cwd=ROOT)
+            command += ["--repeat", str(args.repeat), *(["--reuse"] if args.reuse else [])]
+            subprocess.run(command, check=True, cwd=ROOT)
     else:
-        run(args.database, args.articles, args.repeat)
+        run(args.database, args.articles, args.repeat, args.reuse)
 
 
 if __name__ == "__main__":

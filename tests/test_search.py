@@ -315,3 +315,62 @@ def test_a_save_during_a_rebuild_is_kept(client):
     search_index.reindex_all(batch_size=2, progress=save_one_read_but_not_yet_written)
     assert search_titles(client, q="投机解码") == {"r2"}
     assert search_titles(client, q="时序差分") == {"r0", "r1", "r3", "r4", "r5"}
+
+
+def card_titles(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return re.findall(r'<h2 class="card-title"><a href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+@pytest.fixture
+def large_result_sets(monkeypatch, settings):
+    """Make a handful of matches count as a large result set, ranked the way 100,000 articles are."""
+    from articles import fulltext
+
+    monkeypatch.setattr(fulltext, "RERANK_LIMIT", 3)
+    settings.KB_PAGE_SIZE = 2
+
+
+def test_large_result_sets_put_title_matches_first_and_page_through_every_match(client, large_result_sets):
+    make_article(title="卷积入门", body="正文。", days_ago=9)
+    make_article(title="池化", body="卷积 " * 8, days_ago=1)
+    make_article(title="卷积与池化", body="卷积。", days_ago=5)
+    make_article(title="感受野", body="一次卷积。", days_ago=2)
+    make_article(title="别的", body="无关。", days_ago=0)
+    make_draft(title="卷积草稿", body="卷积")
+    pages = [card_titles(client, f"/search/?page={n}&q=" + quote("卷积")) for n in (1, 2)]
+    assert sorted(pages[0]) == ["卷积与池化", "卷积入门"]  # title matches first
+    # Then the others: SQLite ranks them by bm25, PostgreSQL newest first; both put 池化 first.
+    assert pages[1] == ["池化", "感受野"]
+    assert client.get("/search/?page=3&q=" + quote("卷积")).status_code == 404
+    html = client.get("/search/?q=" + quote("卷积")).content.decode()
+    assert "4 results for “卷积”" in html
+
+
+def test_large_result_sets_sorted_by_date_and_narrowed_by_tags(client, large_result_sets):
+    for i in range(5):
+        make_article(title=f"n{i}", body="注意力", tags=["gpu"] if i % 2 else ["cpu"], days_ago=i)
+    make_draft(title="草稿", body="注意力", tags=["gpu"])
+    assert [*card_titles(client, "/search/?sort=date&q=" + quote("注意力"))] == ["n0", "n1"]
+    assert card_titles(client, "/search/?sort=date&page=3&q=" + quote("注意力")) == ["n4"]
+    html = client.get("/search/?q=" + quote("注意力")).content.decode()
+    assert re.search(r"cpu <span class=\"count\">3</span>", html)
+    assert re.search(r"gpu <span class=\"count\">2</span>", html)  # the draft is not counted
+    assert search_titles(client, q="注意力", tag="gpu") == {"n1", "n3"}
+
+
+def test_facets_and_tag_filters_follow_tag_changes_made_in_bulk(client):
+    from articles.models import Tag, TaggedArticle
+
+    a = make_article(title="a", body="时序差分", tags=["旧"])
+    b = make_article(title="b", body="时序差分", tags=["旧"])
+    new = Tag.objects.create(name="新")
+    TaggedArticle.objects.filter(content_object=a).update(tag=new)  # no signals: only the database sees it
+    TaggedArticle.objects.create(content_object=b, tag=new)
+    assert search_titles(client, q="时序差分", tag="新") == {"a", "b"}
+    assert search_titles(client, q="时序差分", tag="旧") == {"b"}
+    TaggedArticle.objects.filter(tag=new).delete()
+    assert search_titles(client, q="时序差分", tag="新") == set()
+    html = client.get("/search/?q=" + quote("时序差分")).content.decode()
+    assert re.search(r"旧 <span class=\"count\">1</span>", html) and "新 <span" not in html
