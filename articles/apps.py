@@ -14,7 +14,7 @@ class ArticlesConfig(AppConfig):
 
         connect_signals()  # any save ends the page cache's generation
         from .permissions import create_groups_after_migrate
-        from .search_triggers import ensure_after_migrate
+        from .triggers import ensure_after_migrate
 
         # After auth has created this app's permissions (its receiver was connected first).
         post_migrate.connect(create_groups_after_migrate, sender=self)

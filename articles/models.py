@@ -115,10 +115,17 @@ class TaggedArticle(ItemBase):
 
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="items")
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
+    # Copies of the article's, kept by database triggers (see `tagged.py`), so that a tag's
+    # page is read from this table's index in order: never written from Python.
+    visible_from = models.DateTimeField(null=True, editable=False)
+    updated_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
-        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_tag_article")]
+        indexes = [
+            models.Index(fields=["tag", "content_object"], name="tagged_tag_article"),
+            models.Index(fields=["tag", "-updated_at", "-content_object", "visible_from"], name="tagged_tag_listing"),
+        ]
 
 
 class Article(models.Model):

@@ -64,16 +64,6 @@ def related_articles(article, limit=4):
     )
 
 
-def related_tags(articles, chosen, limit=12):
-    """Tags that most often appear together with `chosen` on `articles`, with that count."""
-    return list(
-        Tag.objects.filter(items__content_object__in=articles.order_by().values("pk"))
-        .exclude(pk__in=[tag.pk for tag in chosen])
-        .annotate(count=Count("items"))
-        .order_by("-count", "name")[:limit]
-    )
-
-
 def weigh(tags, steps=5):
     """Set `weight` (1..steps) on each tag, on a log scale of its count, for a tag cloud."""
     if not tags:

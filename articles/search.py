@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 
 from . import fulltext, search_index, segmentation
 from .models import Article, Tag, TaggedArticle
+from .tagged import TaggedArticles
 
 SLUG = re.compile(r"[-\w]{1,100}")
 MAX_QUERY_LENGTH = 200
@@ -96,14 +97,17 @@ class Search:
     terms: list = field(default_factory=list)
     fallback: bool = False
     window: tuple = (0, 20)  # (offset, limit) of the page to be shown
-    results: object = None  # in display order: a FullText, or a queryset
+    results: object = None  # in display order: a FullText, TaggedArticles, or a queryset
     matched: object = None  # the queryset behind `results` when it is not full-text
 
     def run(self):
         base = with_tags(Article.objects.published().for_listing(), self.tags)
         self.terms = segmentation.query_terms(self.query)
+        if not self.query and self.tags:
+            self.results = TaggedArticles(self.tags)  # no query: the tags' articles by date
+            return self
         if not self.terms:
-            # No query: the tags' articles by date. Only punctuation: nothing to look for.
+            # No query and no tags: everything. Only punctuation: nothing to look for.
             self.matched = base.none() if self.query else base
         elif not segmentation.is_single_cjk_character(self.terms):
             fulltext = FullText(self.terms, [tag.pk for tag in self.tags], self.sort == "relevance", self.window)
@@ -119,6 +123,8 @@ class Search:
     def facets(self):
         """Tags of the matching articles with their counts, most common first (not those chosen)."""
         chosen = [tag.pk for tag in self.tags]
+        if isinstance(self.results, TaggedArticles):
+            return self.results.related(FACETS)
         if isinstance(self.results, FullText):
             counts = self.results.facets(chosen, FACETS)
             tags = Tag.objects.in_bulk([tag_id for tag_id, _ in counts])

@@ -11,6 +11,7 @@ from . import queries, search, tagging
 from .models import Article, Series
 from .pagination import StrictPaginationMixin
 from .rendering import contains_math
+from .tagged import TaggedArticles
 
 
 def _excerpts_have_math(articles):
@@ -21,8 +22,10 @@ class FeedView(StrictPaginationMixin, ListView):
     """The latest-updates feed: published articles, newest update first."""
 
     template_name = "articles/feed.html"
-    paginate_by = settings.KB_PAGE_SIZE
     context_object_name = "articles"
+
+    def get_paginate_by(self, queryset):
+        return settings.KB_PAGE_SIZE  # read per request, so that tests may change it
 
     def get_queryset(self):
         return Article.objects.published().for_listing().order_by("-updated_at", "-pk")
@@ -61,7 +64,7 @@ class TagView(FeedView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return search.with_tags(super().get_queryset(), self.tags)
+        return TaggedArticles(self.tags)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -70,7 +73,7 @@ class TagView(FeedView):
         slugs = [tag.slug for tag in self.tags]
         for tag in self.tags:
             tag.remove_path = "+".join(slug for slug in slugs if slug != tag.slug)
-        related = queries.related_tags(self.object_list, self.tags) if len(self.tags) < search.MAX_TAGS else []
+        related = self.object_list.related() if len(self.tags) < search.MAX_TAGS else []
         for tag in related:
             tag.narrow_path = "+".join([*slugs, tag.slug])
         context.update(tags=self.tags, related_tags=related)

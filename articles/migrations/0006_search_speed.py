@@ -10,13 +10,9 @@
 
 from django.db import migrations
 
-from articles import search_triggers
+from articles import triggers
 
-# Migration 0003 rebuilt the articles table, which drops its triggers in SQLite: put them back.
-SQLITE = [
-    "CREATE INDEX articles_search_meta_visible ON articles_search_meta (visible_from)",
-    *search_triggers.SQLITE,
-]
+SQLITE = ["CREATE INDEX articles_search_meta_visible ON articles_search_meta (visible_from)"]
 SQLITE_DROP = ["DROP INDEX IF EXISTS articles_search_meta_visible"]
 
 TAG_IDS = """coalesce((SELECT array_agg(t.tag_id ORDER BY t.tag_id) FROM articles_taggedarticle t
@@ -61,6 +57,8 @@ def run(statements):
     def apply(apps, schema_editor):
         for statement in statements[schema_editor.connection.vendor]:
             schema_editor.execute(statement)
+        # Migration 0003 rebuilt the articles table, which in SQLite drops its triggers.
+        triggers.ensure(schema_editor.connection)
 
     return apply
 
