@@ -2,7 +2,7 @@
 
 A query is split into terms (see `segmentation`); every term must match (see `fulltext`
 for how the database is asked). A query of one CJK character, or one with no hits, falls back to
-a plain substring match on titles and bodies.
+plain substring matches on titles and bodies.
 """
 
 import re
@@ -115,8 +115,12 @@ class Search:
                 self.results = fulltext
                 return self
         if self.terms:
+            # Plain substrings: every term in the title or the body (a one-character CJK term
+            # is not in the index, whether alone or beside other words).
             self.fallback = True
-            self.matched = base.filter(Q(title__icontains=self.query) | Q(body__icontains=self.query))
+            self.matched = base
+            for term in self.terms:
+                self.matched = self.matched.filter(Q(title__icontains=term.text) | Q(body__icontains=term.text))
         self.results = self.matched.order_by("-updated_at", "-pk")
         return self
 

@@ -129,6 +129,13 @@ def test_single_cjk_character_falls_back_to_substring(client):
     assert search_titles(client, q="卷") == {"甲"}
 
 
+def test_a_single_cjk_character_beside_other_words_is_found_as_text(client):
+    make_article(title="甲", body="卷字在这里，attention 在后面。")
+    make_article(title="乙", body="只有 attention。")
+    make_article(title="丙", body="只有卷。")
+    assert search_titles(client, q="卷 attention") == {"甲"}
+
+
 def test_no_hits_falls_back_to_substring(client):
     make_article(title="code", body="The identifier is foo_bar-baz42 here.")
     assert search_titles(client, q="bar-baz4") == {"code"}
