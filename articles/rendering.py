@@ -12,11 +12,13 @@ raw HTML included, passes the allowlist in `articles.sanitizer`.
 
 import re
 import threading
+import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 
 import markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
@@ -71,10 +73,27 @@ class _JoinCjkLines(Treeprocessor):
                     child.tail = _CJK_LINE_BREAK.sub("", child.tail)
 
 
+class _InlineDisplayMath(InlineProcessor):
+    """`$$x$$` inside a line of text is display math, as MathJax reads it.
+
+    arithmatex takes `$$` only on lines of their own; inside a line its `$x$` rule would
+    read `$$a$$ and $b$` as `$` + `$a$` + `$ and $` + `b$`. The TeX is kept byte for byte.
+    """
+
+    PATTERN = r"(?<![\\$])\$\$(?!\$)((?:\\.|[^\\$\x02\x03])+?)\$\$"
+
+    def handleMatch(self, m, data):
+        element = etree.Element("span", {"class": "arithmatex"})
+        element.text = AtomicString("\\[" + m.group(1) + "\\]")
+        return element, m.start(0), m.end(0)
+
+
 class _PipelineExtension(Extension):
     """This site's own adjustments of the parsed tree."""
 
     def extendMarkdown(self, md):
+        # Before arithmatex's inline `$..$` (priority 189.9).
+        md.inlinePatterns.register(_InlineDisplayMath(_InlineDisplayMath.PATTERN, md), "inline_display_math", 190)
         # Above the table of contents (priority 5), so its levels and ids see the result.
         md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 7)
         # After inline parsing (priority 20), when text nodes hold the final prose.

@@ -41,6 +41,13 @@ def test_environment_reaches_mathjax_unchanged(env):
     assert math_of(f"Before.\n\n{env}\n\nAfter.") == [f"\\[{env}\\]"]
 
 
+@pytest.mark.parametrize("tex", [t for t in FORMULAS if "$" not in t])
+def test_display_dollars_inside_a_line_are_display_math(tex):
+    html = render_markdown(f"由 $${tex}$$ 和 $x^2$ 可知。").html
+    assert math_of(f"由 $${tex}$$ 和 $x^2$ 可知。") == [f"\\[{tex}\\]", r"\(x^2\)"]
+    assert "$" not in html.replace(tex, "")  # no stray dollar left in the text
+
+
 def test_several_formulas_in_one_paragraph_keep_their_order():
     assert math_of("$a*b$ 与 $c*d$，以及 $e_1$") == [r"\(a*b\)", r"\(c*d\)", r"\(e_1\)"]
 
