@@ -73,6 +73,20 @@ class _JoinCjkLines(Treeprocessor):
                     child.tail = _CJK_LINE_BREAK.sub("", child.tail)
 
 
+class _KeepMathAmpersands(Treeprocessor):
+    """Write every `&` of an inline formula as `&amp;`, so that the browser hands MathJax the TeX.
+
+    The serializer leaves `&amp;` or `&#106;` alone where it looks like an entity (authors may
+    write entities in prose), and the browser would decode it: `$&lt;$` would reach MathJax
+    as `\\(<\\)`. Display math is escaped in full by arithmatex already.
+    """
+
+    def run(self, root):
+        for el in root.iter("span"):
+            if el.get("class") == "arithmatex" and el.text and "&" in el.text:
+                el.text = AtomicString(el.text.replace("&", "&amp;"))
+
+
 class _InlineDisplayMath(InlineProcessor):
     """`$$x$$` inside a line of text is display math, as MathJax reads it.
 
@@ -81,8 +95,14 @@ class _InlineDisplayMath(InlineProcessor):
     """
 
     PATTERN = r"(?<![\\$])\$\$(?!\$)((?:\\.|[^\\$\x02\x03])+?)\$\$"
+    # What precedes a match: escapes, then the dollars left unmatched so far.
+    _DOLLARS = re.compile(r"\\.|\$", re.S)
 
     def handleMatch(self, m, data):
+        # `$a$$b$$c$` is three inline formulas to MathJax: a `$$` that closes an open `$x`
+        # and opens the next `$` is not display math.
+        if sum(token == "$" for token in self._DOLLARS.findall(data, 0, m.start(0))) % 2:
+            return None, None, None
         element = etree.Element("span", {"class": "arithmatex"})
         element.text = AtomicString("\\[" + m.group(1) + "\\]")
         return element, m.start(0), m.end(0)
@@ -98,10 +118,13 @@ class _PipelineExtension(Extension):
         md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 7)
         # After inline parsing (priority 20), when text nodes hold the final prose.
         md.treeprocessors.register(_JoinCjkLines(md), "join_cjk_lines", 8)
+        md.treeprocessors.register(_KeepMathAmpersands(md), "keep_math_ampersands", 9)
 
 
 EXTENSIONS = [
     "pymdownx.arithmatex",
+    # Emphasis by pymdownx's delimiter parser: Markdown's own drops the text after `*a**b*`.
+    "pymdownx.betterem",
     "pymdownx.superfences",
     "pymdownx.highlight",
     "pymdownx.inlinehilite",
