@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # PostgreSQL for the second test run: DATABASE_URL when it names one, else the local server.
 PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 
-.PHONY: install run serve test test-sqlite test-postgres lint format clean
+.PHONY: install run serve bench test test-sqlite test-postgres lint format clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ serve: install
 	$(PY) manage.py load_demo && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 	exec $(VENV)/bin/gunicorn
+
+## The page benchmark, not part of the tests (bench/pages.py; needs wrk and redis-server):
+## ARTICLES synthetic articles imported into PostgreSQL, served by gunicorn, loaded by wrk
+ARTICLES ?= 10000
+bench: install
+	$(PY) -m bench.pages --articles $(ARTICLES)
 
 ## Lint, then the whole suite on SQLite and (when it answers) on PostgreSQL
 test: install lint test-sqlite test-postgres
