@@ -164,6 +164,15 @@ def test_dark_choice_is_remembered_and_applied_before_the_first_paint(chromium, 
     reader.close()
 
 
+def test_without_scripts_the_system_theme_applies_and_the_toggle_is_hidden(chromium, live_server, demo):
+    reader = Reader(chromium, live_server.url, scheme="dark", java_script_enabled=False).open(demo["article"])
+    page = reader.page
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(13, 17, 23)"
+    assert not page.locator(".theme-toggle").is_visible()
+    assert page.locator(".prose").is_visible() and page.locator(".arithmatex").first.is_visible()
+    reader.close()
+
+
 @pytest.mark.parametrize("kind", ["series", "article"])
 def test_keyboard_reaches_every_link_and_the_skip_link_comes_first(chromium, live_server, demo, kind):
     reader = Reader(chromium, live_server.url).open(demo[kind]).settle()
