@@ -119,15 +119,17 @@ def test_every_kind_of_page_loads_cleanly_and_typesets_every_formula(chromium, l
     reader.close()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_serious_or_critical_accessibility_violations(chromium, live_server, demo, scheme):
+@pytest.mark.parametrize("scheme, language", [("light", "en-US"), ("dark", "en-US"), ("dark", "zh-CN")])
+def test_no_serious_or_critical_accessibility_violations(chromium, live_server, demo, scheme, language):
     pages = {**demo, "not found": "/articles/no-such-article/"}
     pages.pop("feed")  # an Atom document, shown by the browser's own XML viewer
     found = {}
     for name, path in pages.items():
-        reader = Reader(chromium, live_server.url, scheme=scheme).open(path, status=404 if name == "not found" else 200)
+        reader = Reader(chromium, live_server.url, scheme=scheme, locale=language)
+        reader.open(path, status=404 if name == "not found" else 200)
         reader.settle()
         assert reader.page.evaluate("document.documentElement.dataset.theme") == scheme
+        assert reader.page.evaluate("document.documentElement.lang")[:2] == language[:2].lower()
         violations = reader.axe()
         if violations:
             found[name] = violations
