@@ -4,7 +4,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -63,6 +63,29 @@ def test_anonymous_pages_come_from_the_cache_without_a_query(client, site):
         again, queries = count_queries(client, path)
         assert queries == 0, path
         assert again.content == first.content and again["Content-Type"] == first["Content-Type"], path
+
+
+def test_a_warm_hit_is_one_cache_round_trip(client, site, monkeypatch):
+    _, _, article = site
+    client.get(article.get_absolute_url())
+    calls, depth, backend = [], [0], caches["default"]
+
+    def counted(name, original):
+        def call(*args, **kwargs):
+            if not depth[0]:  # not the calls a backend's get_many makes of its own get
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "get_many", "set", "add", "delete"):
+        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert calls == ["get_many"]
 
 
 def test_a_miss_costs_the_pages_own_queries_plus_one_for_a_new_generation(client, site, settings):
