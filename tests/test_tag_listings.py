@@ -103,3 +103,19 @@ def test_triggers_lost_with_a_rebuilt_table_come_back_after_migrate(client):
     assert titles(client, "/tags/rl/") == ["x"]
     Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
     assert titles(client, "/search/?q=时序差分") == []
+
+
+def test_related_articles_share_the_most_tags_then_are_newest(client):
+    article = make_article(title="本文", tags=["a", "b", "c"], days_ago=1)
+    make_article(title="三个相同", tags=["a", "b", "c"], days_ago=30)
+    make_article(title="一个相同", tags=["a"], days_ago=2)
+    make_article(title="两个相同", tags=["b", "c"], days_ago=20)
+    make_article(title="无关", tags=["z"], days_ago=0)
+    make_draft(title="草稿", tags=["a", "b", "c"])
+    html = client.get(article.get_absolute_url()).content.decode()
+    related = html.split('aria-label="Related articles"')[1].split("</nav>")[0].split("</aside>")[0]
+    shown = re.findall(r">([^<>]+)</a>", related)
+    assert shown[:3] == ["三个相同", "两个相同", "一个相同"] and "草稿" not in shown and "无关" not in shown
+    Article.objects.filter(title="三个相同").update(status=Article.Status.DRAFT)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "三个相同" not in html.split('aria-label="Related articles"')[1]
