@@ -170,7 +170,8 @@ class Article(models.Model):
     class Meta:
         ordering = ["-updated_at", "-pk"]
         indexes = [
-            models.Index(fields=["status", "-updated_at", "-id"], name="article_feed"),
+            # The feed's order, with published_at so that a deep page is skipped in the index alone.
+            models.Index(fields=["status", "-updated_at", "-id", "published_at"], name="article_feed_listing"),
             models.Index(fields=["status", "published_at"], name="article_published"),
             models.Index(fields=["series", "series_order", "published_at"], name="article_series_order"),
             models.Index(fields=["author", "-updated_at"], name="article_author"),

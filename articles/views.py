@@ -9,7 +9,7 @@ from django.views.generic import DetailView, ListView
 
 from . import queries, search, tagging
 from .models import Article, Series
-from .pagination import StrictPaginationMixin
+from .pagination import PageByIds, StrictPaginationMixin
 from .rendering import contains_math
 from .tagged import TaggedArticles
 
@@ -28,7 +28,7 @@ class FeedView(StrictPaginationMixin, ListView):
         return settings.KB_PAGE_SIZE  # read per request, so that tests may change it
 
     def get_queryset(self):
-        return Article.objects.published().for_listing().order_by("-updated_at", "-pk")
+        return PageByIds(Article.objects.published().for_listing().order_by("-updated_at", "-pk"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
