@@ -89,6 +89,7 @@ def run(kind, count, repeat, reuse):
         SECRET_KEY="bench" * 10,
         ALLOWED_HOSTS="testserver",
         KB_PAGE_CACHE="false",  # time the pages themselves, not the page cache
+        LOG_LEVEL="WARNING",  # no line per request in the report
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
     import django
