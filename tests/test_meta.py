@@ -116,8 +116,11 @@ def test_article_page_has_article_open_graph_and_json_ld(client, site):
     assert data["url"] == "http://testserver" + site.get_absolute_url()
     assert data["datePublished"] and data["dateModified"] and sorted(data["keywords"]) == ["RL", "强化学习"]
     assert data["isPartOf"]["name"] == "强化学习入门"
-    # The article links its series' feed besides the site's.
+    # The article links its series' and its tags' feeds besides the site's.
     assert head.link("alternate", href=site.series.get_absolute_url() + "feed/")
+    assert head.link("alternate", href="/tags/rl/feed/") and head.link(
+        "alternate", href=f"/tags/{quote('强化学习')}/feed/"
+    )
 
 
 def test_json_ld_cannot_be_broken_out_of(client):
