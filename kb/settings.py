@@ -166,6 +166,14 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# No script reads either cookie (the editor takes the CSRF token from its form), so neither is
+# readable from JavaScript.
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
+# Admin sign-in throttled after repeated failures (kb/login_throttle.py).
+KB_LOGIN_FAILURES = int(os.environ.get("KB_LOGIN_FAILURES", "5"))
+KB_LOGIN_LOCK_SECONDS = int(os.environ.get("KB_LOGIN_LOCK_SECONDS", str(15 * 60)))
+# Where a sign-in goes when its `next` is missing or points off the site.
+LOGIN_REDIRECT_URL = "admin:index"
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

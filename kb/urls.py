@@ -3,8 +3,12 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from kb.login_throttle import ThrottledAdminAuthenticationForm
+
 admin.site.site_header = "Knowledge base"
 admin.site.site_title = "Knowledge base admin"
+# Sign-in refused for a while after repeated failures (the failures are counted by signals there).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
