@@ -115,6 +115,17 @@ def test_unknown_languages_and_posts_are_refused(client):
     assert client.post("/language/zh-hans/?next=/").status_code == 405
 
 
+def test_content_is_marked_with_its_own_language_whatever_the_interface(client, article):
+    english = make_article(title="Speculative decoding", body="Draft tokens are *verified* in one pass.")
+    html = page(client, article.get_absolute_url())  # English interface, Chinese article
+    assert '<div class="prose" lang="zh-Hans">' in html and '<header class="article-header" lang="zh-Hans">' in html
+    assert '<p class="meta" lang="en">' in html
+    html = page(client, english.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=CHINESE)
+    assert '<div class="prose" lang="en">' in html and '<p class="meta" lang="zh-hans">' in html
+    listing = page(client, "/")
+    assert '<article class="card" lang="zh-Hans">' in listing and '<article class="card" lang="en">' in listing
+
+
 def test_feed_subtitle_follows_the_language(client, article):
     assert "Technical notes" in client.get("/feed/").content.decode()
     assert "技术笔记" in client.get("/feed/", HTTP_ACCEPT_LANGUAGE=CHINESE).content.decode()

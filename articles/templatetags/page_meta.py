@@ -5,6 +5,7 @@ the base layout can use one `{% block title %}` for `<title>`, Open Graph and Tw
 """
 
 import json
+import re
 
 from django import template
 from django.core.exceptions import SuspiciousOperation
@@ -58,6 +59,24 @@ def canonical_url(context):
         return ""
     number = page_number(request)
     return request.build_absolute_uri(request.path + (f"?page={number}" if number else ""))
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@register.filter
+def content_language(title, excerpt=""):
+    """The language an article is written in, guessed from its title and excerpt: "zh-Hans"
+    when Chinese characters are at least a fifth of its letters, else "en".
+
+    The interface language says nothing about the content's (a Chinese note under the English
+    interface), and screen readers and font selection go by `lang`.
+    """
+    text = strip_tags(f"{title} {excerpt or ''}")
+    han, latin = len(_HAN.findall(text)), len(_LATIN.findall(text))
+    # A Chinese character carries about as much as a Latin word of five letters.
+    return "zh-Hans" if han and han * 5 >= (han + latin) else "en"
 
 
 @register.simple_tag
