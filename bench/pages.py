@@ -131,7 +131,7 @@ def wrk(url, seconds, connections):
     return rate, latency(50), latency(99)
 
 
-def targets(count):
+def targets(count, search=True):
     deep = max(1, round(count / 12 * 0.6))
     article = f"/articles/bench-{count // 2}/"
     pages = [
@@ -147,12 +147,12 @@ def targets(count):
         ]
         + [(name, "cached", path) for name, path in pages]
         + [(name, "uncached", path) for name, path in pages]
-        + [("search 注意力", "uncached", f"/search/?q={quote('注意力')}")]
+        + ([("search 注意力", "uncached", f"/search/?q={quote('注意力')}")] if search else [])
     )
 
 
-def measure(ports, count, rounds, seconds, connections):
-    plan = targets(count)
+def measure(ports, count, rounds, seconds, connections, search):
+    plan = targets(count, search)
     results = {(name, server): [] for name, server, _ in plan}
     # Warm up: every worker past its first, slow request (imports, jieba), every cache filled.
     for port in set(ports.values()):
@@ -232,6 +232,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run (default 5)")
     parser.add_argument("--connections", type=int, default=8, help="wrk's open connections (default 8)")
     parser.add_argument("--reuse", action="store_true", help="keep the database of the last run (no import)")
+    parser.add_argument("--no-search", dest="search", action="store_false", help="leave the search page out")
     args = parser.parse_args()
     # Stopped with SIGTERM too, the servers started below are stopped (the `finally`).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -275,7 +276,7 @@ def main():
                 processes.append(serve([sys.executable, "-m", "gunicorn"], server_env, log))
             for port in {ports["plain"], ports["cached"]}:
                 wait_until_answering(port)
-            plan, results = measure(ports, args.articles, args.rounds, args.seconds, args.connections)
+            plan, results = measure(ports, args.articles, args.rounds, args.seconds, args.connections, args.search)
         finally:
             for process in processes:
                 os.killpg(process.pid, signal.SIGTERM)
