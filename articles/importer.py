@@ -37,6 +37,13 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
 }
 
 
+class _TextLoader(yaml.SafeLoader):
+    """Every scalar as the text written: YAML would read `title: Yes` as true, `1.10` as 1.1."""
+
+
+_TextLoader.yaml_implicit_resolvers = {}
+
+
 class BadFile(ValueError):
     """A file that cannot be imported; the message says why."""
 
@@ -56,6 +63,14 @@ class ArticleSource:
     author: str = ""
 
 
+class _Meta(dict):
+    """The front matter as YAML typed it, with `written`: each scalar as its text."""
+
+    def __init__(self, typed, written):
+        super().__init__(typed)
+        self.written = written
+
+
 def split_front_matter(text):
     """(front matter text, body) of a file that starts with a `---` line."""
     lines = text.split("\n")
@@ -73,9 +88,9 @@ def _text(meta, name, required=False, max_length=None):
         if required:
             raise BadFile(f"'{name}' is required")
         return ""
-    if isinstance(value, (dict, list)):
+    if isinstance(value, (dict, list, set, bytes)):
         raise BadFile(f"'{name}' must be text, not a {type(value).__name__}")
-    value = str(value).strip()
+    value = str(meta.written.get(name, value)).strip()
     if max_length and len(value) > max_length:
         raise BadFile(f"'{name}' is longer than {max_length} characters")
     return value
@@ -110,8 +125,11 @@ def _tags(meta):
         return []
     if isinstance(value, str):
         value = value.split(",")
-    if not isinstance(value, list) or any(isinstance(tag, (dict, list)) or tag is None for tag in value):
+    if not isinstance(value, list) or any(isinstance(tag, (dict, list, set, bytes)) or tag is None for tag in value):
         raise BadFile("'tags' must be a list of names, like [LeetCode, 双指针]")
+    written = meta.written.get("tags")
+    if isinstance(written, list) and len(written) == len(value):
+        value = written  # `[yes, 1.10]` are the tags "yes" and "1.10"
     names = []
     for tag in value:
         name = " ".join(str(tag).split())
@@ -133,6 +151,8 @@ def parse_article(text, default_slug=""):
         raise BadFile(f"bad YAML in the front matter{where}: {getattr(error, 'problem', None) or error}") from None
     if not isinstance(meta, dict):
         raise BadFile("the front matter must be 'name: value' lines")
+    written = yaml.load(front, Loader=_TextLoader)  # parsed above, so it parses again
+    meta = _Meta(meta, written=written if isinstance(written, dict) else {})
     unknown = sorted(str(key) for key in meta if key not in KNOWN_FIELDS)
     if unknown:
         raise BadFile(f"unknown field {', '.join(map(repr, unknown))} (known: {', '.join(sorted(KNOWN_FIELDS))})")
