@@ -11,7 +11,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -181,8 +181,9 @@ class ArticleAdmin(admin.ModelAdmin):
         for article in self._editable(request, queryset):
             if article.status != status:
                 article.status = status
-                article.save()
-                revisions.record(article, request.user, note=verb.capitalize())
+                with transaction.atomic():  # the change and its revision, or neither
+                    article.save()
+                    revisions.record(article, request.user, note=verb.capitalize())
                 changed += 1
         messages.success(request, f"{verb.capitalize()} {changed} article(s).")
 
@@ -205,8 +206,9 @@ class ArticleAdmin(admin.ModelAdmin):
         if name := self._tag_name(request):
             articles = self._editable(request, queryset)
             for article in articles:
-                article.tags.add(name)
-                revisions.record(article, request.user, note=f"Tag added: {name}")
+                with transaction.atomic():
+                    article.tags.add(name)
+                    revisions.record(article, request.user, note=f"Tag added: {name}")
             messages.success(request, f"Tagged {len(articles)} article(s) “{name}”.")
 
     @admin.action(description="Remove the tag typed in the box", permissions=["change"])
@@ -217,8 +219,9 @@ class ArticleAdmin(admin.ModelAdmin):
             changed = 0
             for article in articles if tag else []:
                 if article.tags.filter(pk=tag.pk).exists():
-                    article.tags.remove(tag)
-                    revisions.record(article, request.user, note=f"Tag removed: {tag.name}")
+                    with transaction.atomic():
+                        article.tags.remove(tag)
+                        revisions.record(article, request.user, note=f"Tag removed: {tag.name}")
                     changed += 1
             messages.success(request, f"Removed “{name}” from {changed} article(s).")
 

@@ -7,7 +7,7 @@ What readers may see is decided in one place, `ArticleQuerySet.published()`.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -195,8 +195,11 @@ class Article(models.Model):
             self.updated_at = now
         if self.published_at and self.updated_at < self.published_at:
             self.updated_at = self.published_at
-        super().save(*args, **kwargs)
-        search_index.index_article(self)
+        # The row and its index entry together or neither: a failed index write must not
+        # leave the article saved but unsearchable (or found by words it no longer has).
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            search_index.index_article(self)
         self._remember_loaded()
 
     def get_absolute_url(self):
