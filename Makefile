@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # PostgreSQL for the second test run: DATABASE_URL when it names one, else the local server.
 PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 
-.PHONY: install run serve bench test test-sqlite test-postgres lint format clean
+.PHONY: install run serve bench backup restore test test-sqlite test-postgres lint format clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ serve: install
 ARTICLES ?= 10000
 bench: install
 	$(PY) -m bench.pages --articles $(ARTICLES)
+
+## Back up the site (database, Markdown export, media) into BACKUP, by default backups/<date-time>/
+BACKUP ?= backups/$(shell date +%Y%m%d-%H%M%S)
+backup: install
+	$(PY) manage.py backup "$(BACKUP)"
+
+## Restore BACKUP=<folder> into an empty database (DATABASE_URL), migrated first
+restore: install
+	@[ -f "$(BACKUP)/database.json" ] || { echo "Name the backup folder: make restore BACKUP=backups/<date-time>"; exit 2; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py restore "$(BACKUP)"
 
 ## Lint, then the whole suite on SQLite and (when it answers) on PostgreSQL
 test: install lint test-sqlite test-postgres
