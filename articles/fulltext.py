@@ -152,9 +152,9 @@ class SqliteMatches(Matches):
     def facets(self):
         where, params = self._where(self.expression)
         sql = (
-            "SELECT tag_id, COUNT(*) FROM articles_taggedarticle WHERE content_object_id IN "
-            f"(SELECT articles_search.rowid FROM articles_search WHERE {where}) "
-            "GROUP BY tag_id ORDER BY COUNT(*) DESC, tag_id"
+            "SELECT t.tag_id, COUNT(*) FROM articles_search CROSS JOIN articles_taggedarticle t "
+            f"ON t.content_object_id = articles_search.rowid WHERE {where} "
+            "GROUP BY t.tag_id ORDER BY COUNT(*) DESC, t.tag_id"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
