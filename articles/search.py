@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from . import fulltext, search_index, segmentation
 from .models import Article, Tag, TaggedArticle
@@ -67,7 +68,10 @@ def resolve_tags(slugs):
     """The Tag objects for `slugs`, in order; BadSearch for too many, None for an unknown one."""
     slugs = list(dict.fromkeys(s.strip().lower() for s in slugs if s and s.strip()))
     if len(slugs) > MAX_TAGS:
-        raise BadSearch(f"At most {MAX_TAGS} tags can be combined; {len(slugs)} were given.")
+        raise BadSearch(
+            gettext("At most %(most)d tags can be combined; %(given)d were given.")
+            % {"most": MAX_TAGS, "given": len(slugs)}
+        )
     if not all(SLUG.fullmatch(slug) for slug in slugs):
         return None  # no tag has such a slug (and NUL bytes must never reach PostgreSQL)
     found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)}

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from . import queries, search
 from .pagination import page_number, paginate
@@ -24,7 +25,7 @@ def search_page(request):
     query, was_cut = search.clean_query(request.GET.get("q", ""))
     sort = request.GET.get("sort") or "relevance"
     if sort not in SORTS:
-        return bad_request(request, "Sort results by “relevance” or by “date”.")
+        return bad_request(request, gettext("Sort results by “relevance” or by “date”."))
     try:
         tags = search.resolve_tags(request.GET.getlist("tag"))
     except search.BadSearch as error:

@@ -381,3 +381,11 @@ def test_facets_and_tag_filters_follow_tag_changes_made_in_bulk(client):
     assert search_titles(client, q="时序差分", tag="新") == set()
     html = client.get("/search/?q=" + quote("时序差分")).content.decode()
     assert re.search(r"旧 <span class=\"count\">1</span>", html) and "新 <span" not in html
+
+
+def test_bad_search_requests_are_explained_in_the_readers_language(client):
+    too_many = "/search/?" + "&".join(f"tag=t{i}" for i in range(6))
+    assert "最多可组合 5 个标签" in client.get(too_many, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "At most 5 tags" in client.get(too_many, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    response = client.get("/search/?q=x&sort=best", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response.status_code == 400 and "相关度" in response.content.decode()
