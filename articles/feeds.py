@@ -6,11 +6,12 @@ and the tags as categories. Only `published()` articles appear.
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy
 
-from . import mathml, queries
+from . import mathml, queries, tagging
 from .models import Article
 from .slugs import clean_name
 
@@ -74,6 +75,16 @@ class LatestFeed(Feed):
 
 
 class TagFeed(LatestFeed):
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            # A tag renamed or merged away: its feed moved for good, like its page.
+            moved = tagging.redirected_path(kwargs.get("slug", ""))
+            if moved and "+" not in moved:
+                return redirect("articles:tag_feed", moved, permanent=True)
+            raise
+
     def get_object(self, request, slug):
         # Only tags that readers can see: a tag used on drafts alone stays unknown.
         return get_object_or_404(queries.tags_in_use(), slug=slug.lower())

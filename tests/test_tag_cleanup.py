@@ -40,6 +40,16 @@ def test_renaming_a_tag_moves_its_address_and_the_old_one_redirects_permanently(
     assert client.get(tag_url("强化学习"))["Location"] == tag_url("reinforcement-learning")
 
 
+def test_a_renamed_tags_old_feed_redirects_permanently_to_its_new_feed(staff_client, client):
+    make_article(title="强化学习入门", tags=["RL"])
+    rename(staff_client, Tag.objects.get(name="RL"), "强化学习")
+    response = client.get("/tags/rl/feed/")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("articles:tag_feed", args=["强化学习"])
+    assert "强化学习入门" in client.get(response["Location"]).content.decode()
+    assert client.get("/tags/never-was/feed/").status_code == 404
+
+
 def test_renaming_to_an_existing_name_asks_for_a_merge(staff_client):
     make_article(tags=["CNN", "卷积"])
     response = rename(staff_client, Tag.objects.get(name="卷积"), "cnn")
