@@ -34,22 +34,25 @@ def _lexeme(text):
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _boolean(terms, quote, conjunction, disjunction, prefix):
+def _boolean(terms, quote, conjunction, disjunction, prefix, bigrams=True):
     """Every term required: a CJK run by its jieba words or else its bigrams, a word as a prefix."""
     parts = []
     for term in terms:
         if term.cjk:
             words = conjunction.join(map(quote, term.words))
             pairs = conjunction.join(map(quote, term.bigrams))
-            parts.append(f"({words})" if words == pairs else f"(({words}){disjunction}({pairs}))")
+            parts.append(f"({words})" if words == pairs or not bigrams else f"(({words}){disjunction}({pairs}))")
         else:
             parts.append(quote(term.text) + prefix)
     return conjunction.join(parts)
 
 
-def fts5_query(terms):
-    """An FTS5 MATCH expression: every term a quoted string, so no input is query syntax."""
-    return _boolean(terms, _fts5_string, " AND ", " OR ", "*")
+def fts5_query(terms, bigrams=True):
+    """An FTS5 MATCH expression: every term a quoted string, so no input is query syntax.
+
+    Without `bigrams`, CJK terms are matched by their jieba words only (titles hold no bigrams).
+    """
+    return _boolean(terms, _fts5_string, " AND ", " OR ", "*", bigrams)
 
 
 def tsquery(terms):
@@ -117,7 +120,7 @@ class SqliteMatches(Matches):
             if not self.by_rank or total <= RERANK_LIMIT:
                 self._tiers = [(self.expression, total)]
             else:
-                in_title = f"{{title}} : ({self.expression})"
+                in_title = f"{{title}} : ({fts5_query(self.terms, bigrams=False)})"
                 first = self._count_of(in_title)
                 self._tiers = [(in_title, first), (f"({self.expression}) NOT {in_title}", total - first)]
         return self._tiers
