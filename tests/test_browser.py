@@ -4,8 +4,6 @@ Skipped, with a plain message, where /usr/bin/chromium is missing; required in C
 (REQUIRE_BROWSER=1), where .ci/run installs Chromium.
 """
 
-import os
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -15,36 +13,7 @@ from articles.models import Article
 
 from .factories import make_article
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} not found: browser tests skipped (apt-get install chromium to run them)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message + ", but REQUIRE_BROWSER is set")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-    # tests themselves are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

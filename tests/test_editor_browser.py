@@ -15,7 +15,6 @@ from PIL import Image
 from articles.models import Article
 
 from .factories import make_article
-from .test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +26,7 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def editor_page(browser, live_server, django_user_model):  # noqa: F811
+def editor_page(browser, live_server, django_user_model):
     """A logged-in staff page; console errors (CSP violations included) are collected."""
     user = django_user_model.objects.create_user("writer", is_staff=True, is_superuser=True)
     client = Client()

@@ -10,7 +10,7 @@ import pytest
 
 from .factories import make_article
 from .serving import ROOT, fetch, free_port, production_env, start, start_redis, stop, wait_for
-from .test_browser import Visit, browser  # noqa: F401 - `browser` is a fixture
+from .test_browser import Visit
 
 HTTPS = {"X-Forwarded-Proto": "https"}  # what the TLS-ending proxy in front of the site sends
 
@@ -78,7 +78,7 @@ def test_errors_are_the_sites_own_pages_without_debug_details(served):
 
 
 @pytest.mark.browser
-def test_math_typesets_under_the_content_security_policy(served, browser):  # noqa: F811
+def test_math_typesets_under_the_content_security_policy(served, browser):
     visit = Visit(browser, f"http://127.0.0.1:{served}")
     visit.page.set_extra_http_headers(HTTPS)
     visit.open("/articles/flashattention-online-softmax/")
@@ -91,7 +91,7 @@ def test_math_typesets_under_the_content_security_policy(served, browser):  # no
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_mathjax_inline_styles_apply_under_the_policy(browser, live_server):  # noqa: F811
+def test_mathjax_inline_styles_apply_under_the_policy(browser, live_server):
     article = make_article(title="带框的公式", body=r"$\bbox[border:3px solid]{E=mc^2}$ 与 $\color{red}{x}$")
     visit = Visit(browser, live_server.url).open(article.get_absolute_url())
     policy = visit.page.evaluate("() => fetch(location.href).then(r => r.headers.get('content-security-policy'))")

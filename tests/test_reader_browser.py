@@ -6,7 +6,6 @@ Skipped like tests/test_browser.py where /usr/bin/chromium is missing; required 
 The screenshots in docs/screenshots/ are made here, from the demo articles.
 """
 
-import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,28 +17,12 @@ from django.db import connection
 from articles.models import Article
 
 from .factories import make_article
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, Visit
+from .test_browser import Visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 WIDE_FORMULA = "$$" + " + ".join(f"\\frac{{x_{{{i}}}^2}}{{y_{{{i}}}}}" for i in range(60)) + "$$"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} not found: browser tests skipped (apt-get install chromium to run them)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message + ", but REQUIRE_BROWSER is set")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Reader(Visit):
@@ -102,9 +85,9 @@ def demo(live_server):
     }
 
 
-def test_every_kind_of_page_loads_cleanly_and_typesets_every_formula(chromium, live_server, demo):
+def test_every_kind_of_page_loads_cleanly_and_typesets_every_formula(browser, live_server, demo):
     for name, path in demo.items():
-        reader = Reader(chromium, live_server.url).open(path)
+        reader = Reader(browser, live_server.url).open(path)
         if name != "feed":
             formulas, typeset, errors = reader.typeset() if reader.page.query_selector(".arithmatex") else (0, 0, [])
             assert typeset == formulas and errors == [], name
@@ -113,19 +96,19 @@ def test_every_kind_of_page_loads_cleanly_and_typesets_every_formula(chromium, l
             assert formulas > 10
         reader.assert_clean()
         reader.close()
-    reader = Reader(chromium, live_server.url).open("/articles/no-such-article/", status=404)
+    reader = Reader(browser, live_server.url).open("/articles/no-such-article/", status=404)
     assert "Page not found" in reader.page.inner_text("h1")
     reader.assert_clean()
     reader.close()
 
 
 @pytest.mark.parametrize("scheme, language", [("light", "en-US"), ("dark", "en-US"), ("dark", "zh-CN")])
-def test_no_serious_or_critical_accessibility_violations(chromium, live_server, demo, scheme, language):
+def test_no_serious_or_critical_accessibility_violations(browser, live_server, demo, scheme, language):
     pages = {**demo, "not found": "/articles/no-such-article/"}
     pages.pop("feed")  # an Atom document, shown by the browser's own XML viewer
     found = {}
     for name, path in pages.items():
-        reader = Reader(chromium, live_server.url, scheme=scheme, locale=language)
+        reader = Reader(browser, live_server.url, scheme=scheme, locale=language)
         reader.open(path, status=404 if name == "not found" else 200)
         reader.settle()
         assert reader.page.evaluate("document.documentElement.dataset.theme") == scheme
@@ -137,8 +120,8 @@ def test_no_serious_or_critical_accessibility_violations(chromium, live_server, 
     assert found == {}
 
 
-def test_dark_choice_is_remembered_and_applied_before_the_first_paint(chromium, live_server, demo):
-    reader = Reader(chromium, live_server.url, scheme="light").open(demo["article"])
+def test_dark_choice_is_remembered_and_applied_before_the_first_paint(browser, live_server, demo):
+    reader = Reader(browser, live_server.url, scheme="light").open(demo["article"])
     background = "() => getComputedStyle(document.body).backgroundColor"
     assert reader.page.evaluate(background) == "rgb(255, 255, 255)"
     toggle = reader.page.locator(".theme-toggle")
@@ -166,8 +149,8 @@ def test_dark_choice_is_remembered_and_applied_before_the_first_paint(chromium, 
     reader.close()
 
 
-def test_without_scripts_the_system_theme_applies_and_the_toggle_is_hidden(chromium, live_server, demo):
-    reader = Reader(chromium, live_server.url, scheme="dark", java_script_enabled=False).open(demo["article"])
+def test_without_scripts_the_system_theme_applies_and_the_toggle_is_hidden(browser, live_server, demo):
+    reader = Reader(browser, live_server.url, scheme="dark", java_script_enabled=False).open(demo["article"])
     page = reader.page
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(13, 17, 23)"
     assert not page.locator(".theme-toggle").is_visible()
@@ -176,8 +159,8 @@ def test_without_scripts_the_system_theme_applies_and_the_toggle_is_hidden(chrom
 
 
 @pytest.mark.parametrize("kind", ["series", "article"])
-def test_keyboard_reaches_every_link_and_the_skip_link_comes_first(chromium, live_server, demo, kind):
-    reader = Reader(chromium, live_server.url).open(demo[kind]).settle()
+def test_keyboard_reaches_every_link_and_the_skip_link_comes_first(browser, live_server, demo, kind):
+    reader = Reader(browser, live_server.url).open(demo[kind]).settle()
     page = reader.page
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
@@ -206,8 +189,8 @@ def test_keyboard_reaches_every_link_and_the_skip_link_comes_first(chromium, liv
     reader.close()
 
 
-def test_heading_anchors_contents_highlight_and_copy_button(chromium, live_server, demo):
-    reader = Reader(chromium, live_server.url, permissions=["clipboard-read", "clipboard-write"])
+def test_heading_anchors_contents_highlight_and_copy_button(browser, live_server, demo):
+    reader = Reader(browser, live_server.url, permissions=["clipboard-read", "clipboard-write"])
     page = reader.open(demo["article"]).settle().page
     heading = page.locator(".prose h2[id]").nth(1)
     anchor = heading.locator(".heading-anchor")
@@ -232,15 +215,15 @@ def test_heading_anchors_contents_highlight_and_copy_button(chromium, live_serve
     reader.close()
 
 
-def test_series_header_says_part_k_of_n(chromium, live_server, demo):
-    reader = Reader(chromium, live_server.url).open(demo["article"])
+def test_series_header_says_part_k_of_n(browser, live_server, demo):
+    reader = Reader(browser, live_server.url).open(demo["article"])
     kicker = reader.page.locator(".series-kicker").inner_text()
     assert " · Part " in kicker and " of " in kicker
     reader.close()
 
 
-def test_print_drops_navigation_and_keeps_math(chromium, live_server, demo):
-    reader = Reader(chromium, live_server.url, scheme="dark").open(demo["article"]).settle()
+def test_print_drops_navigation_and_keeps_math(browser, live_server, demo):
+    reader = Reader(browser, live_server.url, scheme="dark").open(demo["article"]).settle()
     page = reader.page
     page.emulate_media(media="print")
     hidden = "s => Array.from(document.querySelectorAll(s)).every(e => getComputedStyle(e).display === 'none')"
@@ -252,7 +235,7 @@ def test_print_drops_navigation_and_keeps_math(chromium, live_server, demo):
     reader.close()
 
 
-def test_phone_width_wide_math_and_tables_scroll_inside_the_text(chromium, live_server):
+def test_phone_width_wide_math_and_tables_scroll_inside_the_text(browser, live_server):
     table = (
         "| "
         + " | ".join(f"column {i}" for i in range(30))
@@ -263,7 +246,7 @@ def test_phone_width_wide_math_and_tables_scroll_inside_the_text(chromium, live_
         + " |"
     )
     article = make_article(title="很宽的公式与表格", body=f"文字。\n\n{WIDE_FORMULA}\n\n{table}\n")
-    reader = Reader(chromium, live_server.url, width=360, height=740).open(article.get_absolute_url()).settle()
+    reader = Reader(browser, live_server.url, width=360, height=740).open(article.get_absolute_url()).settle()
     page = reader.page
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.evaluate(
@@ -277,19 +260,19 @@ def test_phone_width_wide_math_and_tables_scroll_inside_the_text(chromium, live_
     reader.close()
 
 
-def test_no_page_is_wider_than_a_phone(chromium, live_server, demo):
+def test_no_page_is_wider_than_a_phone(browser, live_server, demo):
     for name, path in demo.items():
         if name == "feed":
             continue
-        reader = Reader(chromium, live_server.url, width=360, height=740).open(path).settle()
+        reader = Reader(browser, live_server.url, width=360, height=740).open(path).settle()
         assert reader.page.evaluate("document.documentElement.scrollWidth") <= 360, name
         reader.close()
 
 
-def test_typesetting_barely_moves_any_article(chromium, live_server, demo):
+def test_typesetting_barely_moves_any_article(browser, live_server, demo):
     shifts = {}
     for article in Article.objects.published().filter(has_math=True):
-        reader = Reader(chromium, live_server.url).open(article.get_absolute_url()).settle()
+        reader = Reader(browser, live_server.url).open(article.get_absolute_url()).settle()
         reader.page.wait_for_timeout(200)
         shifts[article.slug] = reader.page.evaluate("window.__cls")
         reader.close()
@@ -298,8 +281,8 @@ def test_typesetting_barely_moves_any_article(chromium, live_server, demo):
     assert {slug: shift for slug, shift in shifts.items() if shift >= 0.1} == {}
 
 
-def test_language_switch_in_the_browser_keeps_the_page(chromium, live_server, demo):
-    reader = Reader(chromium, live_server.url, locale="en-US").open(demo["tag"])
+def test_language_switch_in_the_browser_keeps_the_page(browser, live_server, demo):
+    reader = Reader(browser, live_server.url, locale="en-US").open(demo["tag"])
     reader.page.click("text=简体中文")
     reader.page.wait_for_load_state("networkidle")
     assert reader.page.url == live_server.url + demo["tag"]
@@ -308,12 +291,12 @@ def test_language_switch_in_the_browser_keeps_the_page(chromium, live_server, de
     reader.open(demo["home"])
     assert reader.page.locator("h1").inner_text() == "最新更新"
     reader.close()
-    reader = Reader(chromium, live_server.url, locale="zh-CN").open(demo["home"])
+    reader = Reader(browser, live_server.url, locale="zh-CN").open(demo["home"])
     assert reader.page.locator("h1").inner_text() == "最新更新"
     reader.close()
 
 
-def test_screenshots_for_the_readme(chromium, live_server, demo, tmp_path):
+def test_screenshots_for_the_readme(browser, live_server, demo, tmp_path):
     # Made by the SQLite run only: PostgreSQL sorts CJK tag names differently, and the
     # committed pictures should change only when the pages do.
     folder = SCREENSHOTS if connection.vendor == "sqlite" else tmp_path
@@ -326,7 +309,7 @@ def test_screenshots_for_the_readme(chromium, live_server, demo, tmp_path):
     }
     for name, (path, scheme) in shots.items():
         # Wide enough for the table of contents to stand beside the text.
-        reader = Reader(chromium, live_server.url, scheme=scheme, width=1440, height=1000).open(path).settle()
+        reader = Reader(browser, live_server.url, scheme=scheme, width=1440, height=1000).open(path).settle()
         reader.page.screenshot(path=str(folder / name), animations="disabled", caret="hide")
         reader.close()
     assert all((folder / name).stat().st_size > 20_000 for name in shots)

@@ -10,7 +10,6 @@ math are left to MathJax's safe mode: nothing they make is clickable, styled or 
 Skipped like tests/test_browser.py where /usr/bin/chromium is missing; required in CI.
 """
 
-import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,7 +19,6 @@ from django.conf import settings
 from articles.models import Article
 
 from .factories import make_article, make_series
-from .test_browser import CHROMIUM, CHROMIUM_ARGS
 
 PAYLOAD_FILE = Path(__file__).with_name("xss_payloads.txt")
 PAYLOADS = [
@@ -76,22 +74,6 @@ def test_mathjax_config_loads_the_safe_extension():
     assert 'load: ["ui/safe"]' in config
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} not found: browser tests skipped (apt-get install chromium to run them)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message + ", but REQUIRE_BROWSER is set")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 class Probe:
     """One browser tab without the site's CSP, recording every dialog a page opens."""
 
@@ -137,8 +119,8 @@ def hostile_site(live_server):
     return articles
 
 
-def test_no_payload_runs_or_reaches_the_dom_on_any_page(chromium, live_server, hostile_site):
-    probe = Probe(chromium, live_server.url)
+def test_no_payload_runs_or_reaches_the_dom_on_any_page(browser, live_server, hostile_site):
+    probe = Probe(browser, live_server.url)
     pages = len(Article.objects.published()) // settings.KB_PAGE_SIZE + 1
     for number in range(1, pages + 1):
         probe.visit(f"/?page={number}")
@@ -160,9 +142,9 @@ def test_no_payload_runs_or_reaches_the_dom_on_any_page(chromium, live_server, h
     assert probe.problems == {}
 
 
-def test_tex_payloads_are_neutralised_by_mathjax_safe_mode(chromium, live_server):
+def test_tex_payloads_are_neutralised_by_mathjax_safe_mode(browser, live_server):
     article = make_article(title="TeX payloads", body="\n\n".join(f"Formula {p} here." for p in MATH_PAYLOADS))
-    probe = Probe(chromium, live_server.url)
+    probe = Probe(browser, live_server.url)
     probe.visit(article.get_absolute_url())
     page = probe.page
     assert page.evaluate("() => !!MathJax.startup.document.safe"), "MathJax runs without ui/safe"
