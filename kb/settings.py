@@ -142,7 +142,7 @@ if not DEBUG:
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "kb"}
+        {"BACKEND": "kb.redis_cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "kb"}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

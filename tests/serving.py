@@ -89,12 +89,12 @@ def stop(process):
     process.log.close()
 
 
-def start_redis(folder):
-    """A throwaway redis-server on a free port (skips the test where there is none): (process, port)."""
+def start_redis(folder, port=None):
+    """A throwaway redis-server on `port` or a free one (skips the test where there is none): (process, port)."""
     server = shutil.which("redis-server")
     if not server:
         pytest.skip("redis-server not found (apt-get install redis-server): test skipped")
-    port = free_port()
+    port = port or free_port()
     command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     process = start(command, {"PATH": "/usr/bin:/bin"}, Path(folder) / "redis.log")
     deadline = time.monotonic() + 20

@@ -205,7 +205,7 @@ def test_etag_and_304_without_the_page_cache(client, site, settings):
 
 def test_pages_are_served_while_the_cache_server_is_down(client, site):
     unreachable = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "kb.redis_cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens
         "OPTIONS": {"socket_connect_timeout": 0.5},
     }
