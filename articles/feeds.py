@@ -48,7 +48,7 @@ class LatestFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj=None):
-        return self.articles(obj).for_listing().order_by("-updated_at", "-pk")[:FEED_SIZE]
+        return self.articles(obj).for_listing(feed_entries=True).order_by("-updated_at", "-pk")[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title

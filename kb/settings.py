@@ -98,7 +98,7 @@ WSGI_APPLICATION = "kb.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         # A kept connection is tested before reuse, so a database restart costs no request.
         conn_health_checks=True,
     )

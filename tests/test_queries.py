@@ -48,3 +48,17 @@ def test_other_listings_have_bounded_query_counts(client):
     target = build_site(30)
     for url in ["/tags/", "/series/", target.series.get_absolute_url(), "/tags/tag0/"]:
         assert count_queries(client, url) <= MAX_QUERIES, url
+
+
+def test_listings_do_not_read_the_long_texts(client):
+    """A card shows title, excerpt and dates: reading bodies for twelve of them costs a megabyte."""
+    target = build_site(12)
+    target.tags.set(["tag0"])
+    for url in ["/", "/tags/tag0/", target.series.get_absolute_url(), "/search/?q=article"]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        article_reads = [q["sql"] for q in queries if 'FROM "articles_article"' in q["sql"]]
+        assert article_reads, url
+        for sql in article_reads:
+            for column in ("body", "body_html", "feed_html", "toc_html"):
+                assert f'"articles_article"."{column}"' not in sql, (url, column)
