@@ -39,6 +39,29 @@ LONG_TEXTS = ("body", "body_html", "feed_html", "toc_html")
 
 
 class ArticleQuerySet(models.QuerySet):
+    _with_tags = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_tags = self._with_tags
+        return clone
+
+    def _fetch_all(self):
+        attach = self._with_tags and self._result_cache is None and self._iterable_class is models.query.ModelIterable
+        super()._fetch_all()
+        if attach:
+            attach_tags(self._result_cache)
+
+    def with_tags(self):
+        """The articles with their tags loaded for `article.tags.all()`, in one more query.
+
+        Like `prefetch_related("tags")`, without the queryset taggit's prefetch builds (and
+        never runs) for each article: a third of a feed page's database time.
+        """
+        clone = self._chain()
+        clone._with_tags = True
+        return clone
+
     def published(self):
         """What readers may see: published status, publication time reached."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -50,12 +73,28 @@ class ArticleQuerySet(models.QuerySet):
         never shows. `feed_entries=True` adds what a feed entry shows: author and HTML.
         """
         if feed_entries:
-            return self.select_related("author", "series").prefetch_related("tags").defer("body", "toc_html")
-        return self.select_related("series").prefetch_related("tags").defer(*LONG_TEXTS)
+            return self.select_related("author", "series").with_tags().defer("body", "toc_html")
+        return self.select_related("series").with_tags().defer(*LONG_TEXTS)
 
     def in_reading_order(self):
         """A series' parts: explicit position first (unnumbered last), then publication date."""
         return self.order_by(F("series_order").asc(nulls_last=True), "published_at", "pk")
+
+
+def attach_tags(articles):
+    """Load the tags of `articles` (alphabetical) in one query, as a prefetch would."""
+    by_article = {article.pk: [] for article in articles}
+    if not by_article:
+        return
+    found = Tag.objects.filter(items__content_object__in=list(by_article)).annotate(
+        article_id=F("items__content_object")
+    )
+    for tag in found.order_by("name", "pk"):
+        by_article[tag.article_id].append(tag)
+    for article in articles:
+        tags = Tag.objects.all()
+        tags._result_cache, tags._prefetch_done = by_article[article.pk], True
+        article._prefetched_objects_cache = {**getattr(article, "_prefetched_objects_cache", {}), "tags": tags}
 
 
 class Series(models.Model):

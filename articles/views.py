@@ -102,7 +102,7 @@ class ArticleView(DetailView):
     context_object_name = "article"
 
     def get_object(self, queryset=None):
-        articles = Article.objects.select_related("author", "series").prefetch_related("tags")
+        articles = Article.objects.select_related("author", "series").with_tags()
         article = articles.published().filter(slug=self.kwargs["slug"]).first()
         self.preview = article is None
         if self.preview:
