@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "kb.csp.ContentSecurityPolicyMiddleware",
     # Static files (MathJax included) are served by the site itself, in production too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Stored pages for anonymous readers, before the rest is set up (articles/caching.py).
+    "articles.caching.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The interface language: the language cookie (set by /language/<code>/), else Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
@@ -72,7 +75,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "kb.urls"

@@ -80,3 +80,15 @@ def test_shared_corpus_when_present(client, site):
         decoded = target
         if "<" in decoded or '"' in decoded:
             assert decoded not in body, target
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "a" * 300, "exa mple.com", "[::1"])
+def test_a_host_outside_allowed_hosts_gets_the_sites_400_page(site, host):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    for path in ["/", "/articles/卷积/", "/search/?q=x", "/no-such-page/"]:
+        response = client.get(path, HTTP_HOST=host)
+        assert response.status_code == 400, (path, host)
+        assert 'class="site-header"' in response.content.decode(), (path, host)
+        assert "evil.example" not in response.content.decode()

@@ -226,3 +226,42 @@ def test_last_modified_moves_on_even_within_one_second(client, site):
         article.save()
         seen.add(client.get(article.get_absolute_url())["Last-Modified"])
     assert len(seen) == 3
+
+
+def test_a_stored_page_is_answered_before_routing_with_every_header_of_the_first(client, site, monkeypatch):
+    """Hits are served by CachedPageMiddleware: the URLconf is never consulted, the headers
+    the later middleware added to the rendered page are all there."""
+    series, _, article = site
+    for path in addresses(series, article):
+        for language in ("en", CHINESE):
+            first = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+            with monkeypatch.context() as patched:
+                patched.setattr("django.core.handlers.base.BaseHandler.resolve_request", _no_routing)
+                again = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+            assert again.status_code == 200 and again.content == first.content, path
+            for header in (
+                "Content-Type", "Content-Language", "Vary", "ETag", "Last-Modified", "Cache-Control",
+                "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Content-Security-Policy",
+            ):  # fmt: skip
+                assert again.get(header) == first.get(header), (path, language, header)
+            assert "Cookie" not in again["Vary"] and "Set-Cookie" not in again
+
+
+def _no_routing(self, request):
+    raise AssertionError(f"{request.path} was routed to its view")
+
+
+def test_stored_pages_are_not_served_to_a_host_outside_allowed_hosts(client, site):
+    _, _, article = site
+    assert client.get(article.get_absolute_url()).status_code == 200
+    outside = Client(raise_request_exception=False).get(article.get_absolute_url(), HTTP_HOST="evil.example")
+    assert outside.status_code == 400 and b"Medusa" not in outside.content
+
+
+def test_a_reader_with_a_session_gets_the_page_through_the_view(client, site, django_user_model):
+    _, _, article = site
+    stored = client.get(article.get_absolute_url())
+    client.force_login(django_user_model.objects.create_user("reader"))  # signed in, not staff
+    fresh = client.get(article.get_absolute_url())
+    assert fresh["Cache-Control"] == "private"
+    assert "Last-Modified" not in fresh and stored["Last-Modified"]

@@ -8,7 +8,7 @@ import json
 import re
 
 from django import template
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -58,7 +58,10 @@ def canonical_url(context):
     if request is None:
         return ""
     number = page_number(request)
-    return request.build_absolute_uri(request.path + (f"?page={number}" if number else ""))
+    try:
+        return request.build_absolute_uri(request.path + (f"?page={number}" if number else ""))
+    except DisallowedHost:  # the 400 page for a Host header outside ALLOWED_HOSTS
+        return ""
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
