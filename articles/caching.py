@@ -23,15 +23,18 @@ REDIS_URL is set and otherwise off (KB_PAGE_CACHE overrides); ETags work either 
 import hashlib
 import logging
 import uuid
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.dispatch import receiver
+from django.http import Http404, HttpResponse
+from django.urls import resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -179,6 +182,7 @@ def cached_page(view):
                 logger.warning("Page cache unavailable", exc_info=True)
         return _response(entry, request)
 
+    cached_view.page_cache = True
     return cached_view
 
 
@@ -193,6 +197,21 @@ def _lookup_once(request):
 
 
 CACHE_DOWN = object()
+
+
+@lru_cache(maxsize=4096)
+def _stored_here(path):
+    """Whether a `cached_page` view answers `path`: other pages need no cache round trip."""
+    try:
+        return getattr(resolve(path).func, "page_cache", False)
+    except Http404:
+        return False
+
+
+@receiver(setting_changed)
+def _forget_routes(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _stored_here.cache_clear()
 
 
 class CachedPageMiddleware:
@@ -212,6 +231,7 @@ class CachedPageMiddleware:
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and page_cache_enabled()
+            and _stored_here(request.path_info)
         ):
             response = self._stored_page(request)
             if response is not None:

@@ -265,3 +265,13 @@ def test_a_reader_with_a_session_gets_the_page_through_the_view(client, site, dj
     fresh = client.get(article.get_absolute_url())
     assert fresh["Cache-Control"] == "private"
     assert "Last-Modified" not in fresh and stored["Last-Modified"]
+
+
+def test_pages_that_are_never_stored_cost_no_cache_round_trip(client, site, monkeypatch):
+    asked = []
+    monkeypatch.setattr(caches["default"], "get_many", lambda keys, **kw: asked.append(keys) or {})
+    for path in ["/healthz", "/robots.txt", "/no-such-page/", "/search/?q=x"]:
+        client.get(path)
+    assert asked == []
+    client.get("/")
+    assert len(asked) == 1  # the middleware looks up (a miss); the view reuses that lookup
