@@ -60,11 +60,12 @@ class PageByIds:
     in the same statement. What Django's Paginator needs: `count()` and slicing.
     """
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, count=None):
         self.queryset = queryset
+        self._count = count or queryset.count  # a faster way to the same number, if there is one
 
     def count(self):
-        return self.queryset.count()
+        return self._count()
 
     def __getitem__(self, window):
         return list(self.queryset.filter(pk__in=self.queryset.values("pk")[window]))

@@ -28,7 +28,8 @@ class FeedView(StrictPaginationMixin, ListView):
         return settings.KB_PAGE_SIZE  # read per request, so that tests may change it
 
     def get_queryset(self):
-        return PageByIds(Article.objects.published().for_listing().order_by("-updated_at", "-pk"))
+        articles = Article.objects.published().for_listing().order_by("-updated_at", "-pk")
+        return PageByIds(articles, count=queries.published_count)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
