@@ -262,10 +262,10 @@ def main():
         LOG_LEVEL="WARNING",  # no line per request: the log would weigh on every target alike
     )
     import_seconds = None
+    manage(env, "migrate", "--noinput", "-v", "0")  # with --reuse too: the code may have moved on
     if not args.reuse:
         say(f"Writing {args.articles:,} Markdown files")
         parts = write_markdown(args.articles, folder / "markdown")
-        manage(env, "migrate", "--noinput", "-v", "0")
         say("Importing")
         import_seconds = import_articles(env, parts)
         say(f"Imported in {import_seconds:.0f} s")
