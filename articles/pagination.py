@@ -52,6 +52,9 @@ class StrictPaginationMixin:
         return context
 
 
+SHALLOW = 1000  # rows an OFFSET may skip before PageByIds looks up a page's ids first
+
+
 class PageByIds:
     """An ordered queryset, paginated so that a deep page stays cheap.
 
@@ -68,4 +71,6 @@ class PageByIds:
         return self._count()
 
     def __getitem__(self, window):
+        if (window.start or 0) < SHALLOW:
+            return list(self.queryset[window])
         return list(self.queryset.filter(pk__in=self.queryset.values("pk")[window]))

@@ -45,9 +45,14 @@ def published_count():
 
 def label_series_parts(articles):
     """Set `part` and `part_count` ("Part 2 of 5") on each article that is in a series."""
-    parts = series_parts(a.series_id for a in articles if a.series_id)
+    series_ids = {a.series_id for a in articles if a.series_id}
+    parts = {}
+    if series_ids:
+        rows = Article.objects.published().filter(series_id__in=series_ids).in_reading_order()
+        for series_id, pk in rows.values_list("series_id", "pk"):
+            parts.setdefault(series_id, []).append(pk)
     for article in articles:
-        ids = [p.pk for p in parts.get(article.series_id, [])]
+        ids = parts.get(article.series_id, [])
         article.part = ids.index(article.pk) + 1 if article.pk in ids else None
         article.part_count = len(ids)
     return articles
