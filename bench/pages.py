@@ -63,13 +63,13 @@ def write_markdown(count, folder):
     return parts
 
 
-def fresh_database():
+def fresh_database(name="kb_bench_pages"):
     import psycopg
 
     with psycopg.connect(POSTGRES, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS kb_bench_pages WITH (FORCE)")
-        connection.execute("CREATE DATABASE kb_bench_pages")
-    return POSTGRES.rsplit("/", 1)[0] + "/kb_bench_pages"
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+    return POSTGRES.rsplit("/", 1)[0] + f"/{name}"
 
 
 def manage(env, *args):
