@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # PostgreSQL for the second test run: DATABASE_URL when it names one, else the local server.
 PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 
-.PHONY: install run serve bench backup restore test test-sqlite test-postgres lint format clean
+.PHONY: install run serve bench load backup restore test test-sqlite test-postgres lint format clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ serve: install
 ARTICLES ?= 10000
 bench: install
 	$(PY) -m bench.pages --articles $(ARTICLES)
+
+## The load test, not part of the tests (bench/load.py; needs wrk and redis-server): 64 clients for
+## 60 s reading, searching and saving in the admin, against the production configuration
+LOAD_ARTICLES ?= 2000
+load: install
+	$(PY) -m bench.load --articles $(LOAD_ARTICLES)
 
 ## Back up the site (database, Markdown export, media) into BACKUP, by default backups/<date-time>/
 BACKUP ?= backups/$(shell date +%Y%m%d-%H%M%S)
