@@ -84,9 +84,9 @@ class Client:
         self.port, self.recorder, self.timeout = port, recorder, timeout
         self.cookies = {}
 
-    def request(self, kind, path, fields=None, expect=200):
+    def request(self, kind, path, fields=None, expect=200, headers=None):
         """The response's (headers, text), or None after recording why it was wrong."""
-        headers = {"Connection": "close"}
+        headers = {"Connection": "close", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         body = None
@@ -223,8 +223,13 @@ class Editor:
             return False
         return True
 
-    def read_back(self, path, marker, what="stale read"):
-        page = self.reader.request("anonymous read-back", path)
+    def read_back(self, path, marker, what="stale read", before=None):
+        """Read `path` anonymously; it must show `marker`. With `before` (the headers of a read
+        before the save), ask as a browser revalidating its copy would: a 304 is a stale read."""
+        conditional = {}
+        if before is not None:
+            conditional = {"If-None-Match": before["ETag"], "If-Modified-Since": before["Last-Modified"]}
+        page = self.reader.request("anonymous read-back", path, headers=conditional)
         if page is not None and marker not in page[1]:
             self.recorder.error("anonymous read-back", f"{what}: {path} without {marker}")
             return False
@@ -233,7 +238,8 @@ class Editor:
     def edit(self, count):
         pk, slug = self.rng.choice(self.articles)
         path = f"/articles/{quote(slug)}/"
-        if self.reader.request("anonymous read-back", path) is None:  # now in the page cache
+        before = self.reader.request("anonymous read-back", path)  # now in the page cache
+        if before is None:
             return
         marker = self.marker(count)
 
@@ -243,7 +249,7 @@ class Editor:
         if self.save("admin save (POST)", f"{CHANGELIST}{pk}/change/", body=body):
             with self.recorder.lock:
                 self.recorder.saves += 1
-            if self.read_back(path, marker):
+            if self.read_back(path, marker, before=before[0]):
                 self.kept[path] = marker
 
     def add(self, count):

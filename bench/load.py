@@ -18,7 +18,8 @@ page cache on (REDIS_URL). Then, for `--seconds`, `--clients` clients at once:
   anonymously (so that its page is in the page cache), opens its admin change form, keeps
   every field as the form has it (the `version` of the optimistic lock included), changes
   the body, posts it with the CSRF token and expects the 302; then reads the anonymous page
-  again, which must show the new text at once (a stale read is an error). Every tenth save
+  again, revalidating its copy as a browser does (If-None-Match, If-Modified-Since): it
+  must get the new text at once (a 304 or the old text is a stale read). Every tenth save
   adds a new published article instead, which must then be on its page and on the feed's
   first page. Each editor edits its own share of the articles, so that no save is refused
   as a conflict; after the run, every edited page must still show its last edit (a lost
