@@ -176,15 +176,27 @@ class ArticleAdmin(admin.ModelAdmin):
             messages.warning(request, f"Skipped {skipped} article(s) you may not edit.")
         return articles
 
+    @staticmethod
+    def _locked(article):
+        """`article` read again and locked until the transaction ends (None if deleted since).
+
+        The selection was loaded when the action began, and saving each article takes time
+        (rendering, indexing): an edit saved meanwhile must be neither overwritten by the
+        copy loaded then nor missing from the revision the action keeps.
+        """
+        return Article.objects.select_for_update(of=("self",)).select_related("series").filter(pk=article.pk).first()
+
     def _set_status(self, request, queryset, status, verb):
         changed = 0
-        for article in self._editable(request, queryset):
-            if article.status != status:
+        for selected in self._editable(request, queryset):
+            with transaction.atomic():  # the change and its revision, or neither
+                article = self._locked(selected)
+                if article is None or article.status == status:
+                    continue
                 article.status = status
-                with transaction.atomic():  # the change and its revision, or neither
-                    article.save()
-                    revisions.record(article, request.user, note=verb.capitalize())
-                changed += 1
+                article.save()
+                revisions.record(article, request.user, note=verb.capitalize())
+            changed += 1
         messages.success(request, f"{verb.capitalize()} {changed} article(s).")
 
     @admin.action(description="Publish the selected articles", permissions=["publish"])
@@ -205,8 +217,10 @@ class ArticleAdmin(admin.ModelAdmin):
     def add_tag(self, request, queryset):
         if name := self._tag_name(request):
             articles = self._editable(request, queryset)
-            for article in articles:
+            for selected in articles:
                 with transaction.atomic():
+                    if (article := self._locked(selected)) is None:
+                        continue
                     article.tags.add(name)
                     revisions.record(article, request.user, note=f"Tag added: {name}")
             messages.success(request, f"Tagged {len(articles)} article(s) “{name}”.")
@@ -217,12 +231,14 @@ class ArticleAdmin(admin.ModelAdmin):
             tag = Tag.objects.filter(name__iexact=name).first()
             articles = self._editable(request, queryset)
             changed = 0
-            for article in articles if tag else []:
-                if article.tags.filter(pk=tag.pk).exists():
-                    with transaction.atomic():
-                        article.tags.remove(tag)
-                        revisions.record(article, request.user, note=f"Tag removed: {tag.name}")
-                    changed += 1
+            for selected in articles if tag else []:
+                with transaction.atomic():
+                    article = self._locked(selected)
+                    if article is None or not article.tags.filter(pk=tag.pk).exists():
+                        continue
+                    article.tags.remove(tag)
+                    revisions.record(article, request.user, note=f"Tag removed: {tag.name}")
+                changed += 1
             messages.success(request, f"Removed “{name}” from {changed} article(s).")
 
     def get_queryset(self, request):

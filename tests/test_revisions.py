@@ -4,10 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import revisions
 from articles.models import Article
 from articles.revisions import Revision, diff_lines
 
-from .factories import make_article, make_series
+from .factories import make_article, make_draft, make_series
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +110,31 @@ def test_a_stale_form_is_refused_with_a_diff_and_keeps_the_second_authors_text(s
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.body.endswith("Bob 加的一段")
+
+
+@pytest.mark.parametrize(("action", "extra"), [("publish", {}), ("add_tag", {"tag": "新标签"})])
+def test_an_action_on_a_selection_keeps_an_edit_saved_while_it_runs(staff_client, monkeypatch, action, extra):
+    # The action saves one article after another (each rendered and indexed: seconds for a
+    # long selection); an author saves the second while it is busy with the first.
+    first, second = make_draft(title="First", days_ago=1), make_draft(title="Second", body="Old text.", days_ago=2)
+    record = revisions.record
+
+    def record_and_edit_the_second(article, *args, **kwargs):
+        if article.pk == first.pk:
+            meanwhile = Article.objects.get(pk=second.pk)
+            meanwhile.body = "New text, saved meanwhile."
+            meanwhile.save()
+            record(meanwhile, note="the author's edit")
+        return record(article, *args, **kwargs)
+
+    monkeypatch.setattr(revisions, "record", record_and_edit_the_second)
+    changelist = reverse("admin:articles_article_changelist")
+    staff_client.post(changelist, {"action": action, "_selected_action": [first.pk, second.pk], **extra})
+
+    second.refresh_from_db()
+    assert second.body == "New text, saved meanwhile."  # not the copy the action loaded before
+    assert revisions.latest(second.pk).body == "New text, saved meanwhile."  # nor in its history
+    assert second.status == ("published" if action == "publish" else "draft")
 
 
 def test_deleting_asks_for_confirmation_and_the_article_can_be_recovered(staff_client):
