@@ -67,6 +67,7 @@ from bench.pages import (
     manage,
     say,
     serve,
+    vacuum,
     wait_until_answering,
     write_markdown,
 )
@@ -431,6 +432,7 @@ def main():
         parts = write_markdown(args.articles, folder / "markdown")
         say("Importing")
         say(f"Imported in {import_articles(env, parts):.0f} s")
+        vacuum(env["DATABASE_URL"])
     manage(env, "collectstatic", "--noinput", "-v", "0")
     shell(env, EDITORS, str(args.editors), PASSWORD)
     inventory = json.loads(shell(env, INVENTORY).strip().splitlines()[-1])
