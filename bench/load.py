@@ -7,14 +7,14 @@ PostgreSQL database `kb_bench_load` (`--reuse` keeps the last one), starts a Red
 port and serves the site as in production: DEBUG off, gunicorn with gunicorn.conf.py, the
 page cache on (REDIS_URL). Then, for `--seconds`, `--clients` clients at once:
 
-- Anonymous readers and searchers, driven by wrk: one wrk process per kind of page (feed
-  pages from the first to the deepest, articles, tag pages and tag pairs with their deeper
-  pages, series pages, Atom feeds, searches), each connection asking for the next address
-  of its kind's shuffled list (a Lua `request()`), and counting every status that is not
-  200. The search list mixes Chinese and English queries, tag filters, both sorts and
-  deeper result pages (the last page of each, learned by asking for page 1 first).
-- `--editors` staff clients (members of Editors, created beforehand), driven by Python
-  threads: each signs in once through /admin/login/, then loops: reads an article
+- Anonymous readers and searchers (bench/readers.py), driven by wrk: one wrk process per
+  kind of page (feed pages from the first to the deepest, articles, tag pages and tag pairs
+  with their deeper pages, series pages, Atom feeds, searches), each connection asking for
+  the next address of its kind's shuffled list (a Lua `request()`), and counting every
+  status that is not 200. The searches mix Chinese and English queries, tag filters, both
+  sorts and deeper result pages (the last page of each, learned by asking for page 1 first).
+- `--editors` staff clients (bench/editors.py; members of Editors, created beforehand),
+  driven by Python threads: each signs in once through /admin/login/, then loops: reads an article
   anonymously (so that its page is in the page cache), opens its admin change form, keeps
   every field as the form has it (the `version` of the optimistic lock included), changes
   the body, posts it with the CSRF token and expects the 302; then reads the anonymous page
@@ -25,12 +25,12 @@ page cache on (REDIS_URL). Then, for `--seconds`, `--clients` clients at once:
   as a conflict; after the run, every edited page must still show its last edit (a lost
   save is an error).
 
-wrk for the readers because a single Python process could not keep a 2-core server busy
-with 60 connections (the GIL and the HTTP parsing would be the bottleneck); Python for the
-editors, who need sessions, CSRF tokens and form parsing, at a rate Python keeps up with
-easily. One wrk process per kind gives each kind its own latency percentiles. The report
-includes the CPU each part used during the run (gunicorn, PostgreSQL, Redis, the drivers),
-to show that the server, not the drivers, was the bottleneck.
+wrk for the readers because it drives 60 connections for about 1 % of the machine's CPU,
+which a Python client (a thread per connection, HTTP parsed under the GIL) would take from
+the server on this 2-core machine; Python for the editors, who need sessions, CSRF tokens
+and form parsing, at a rate it keeps up with easily. The report includes the CPU each part
+used during the run (gunicorn, PostgreSQL, Redis, the drivers), to show that the server,
+not the drivers, was the bottleneck.
 
 Errors: any unexpected status (a 404 for a page known to exist is one), connection errors,
 timeouts, stale reads, refused or lost saves, and any traceback, ERROR or CRITICAL line in
@@ -40,10 +40,7 @@ when there was any error. Needs wrk and redis-server. Not part of the test suite
 
 import argparse
 import json
-import math
 import os
-import random
-import re
 import resource
 import shutil
 import signal
@@ -54,9 +51,8 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
-from bench.editors import Editor, Recorder, fetch, sign_in
+from bench.editors import Editor, Recorder, sign_in
 from bench.pages import (
     DATA,
     POSTGRES,
@@ -71,25 +67,10 @@ from bench.pages import (
     wait_until_answering,
     write_markdown,
 )
+from bench.readers import WEIGHTS, read_paths, search_paths, share, start_wrk, wrk_result
 
 DATABASE = "kb_bench_load"
 PASSWORD = "load-editor-password-4711"
-# How the wrk connections are shared among the kinds of anonymous request.
-WEIGHTS = {
-    "feed pages": 10,
-    "articles": 16,
-    "tag pages": 8,
-    "series pages": 6,
-    "Atom feeds": 4,
-    "searches": 16,
-}
-QUERIES = [
-    "注意力", "卷积", "强化学习", "空洞卷积", "投机解码", "混合精度", "感受野", "量化",
-    "FlashAttention", "speculative decoding", "policy gradient", "KV cache", "Adam", "diffusion",
-    "online softmax", "注意力 softmax", "卷积 stride", "奖励模型 RLHF", "图神经网络", "二分查找",
-]  # fmt: skip
-SEARCH_TAGS = [[], ["llm"], ["attention"], ["rl"], ["cnn", "dilated"]]
-
 INVENTORY = """
 import itertools, json
 from collections import Counter
@@ -132,124 +113,6 @@ def shell(env, code, *args):
     if result.returncode:
         raise SystemExit(f"manage.py shell failed:\n{result.stderr}")
     return result.stdout
-
-
-def pages_of(count):
-    return max(1, math.ceil(count / 12))
-
-
-def some_pages(last):
-    """Page numbers from 1 to `last`: the first few, a spread through the middle, the last."""
-    return sorted({1, 2, 3, *range(1, last + 1, max(1, last // 12)), last} & set(range(1, last + 1)))
-
-
-def read_paths(inventory):
-    """Anonymous addresses by kind, every one of them known to exist."""
-    articles = [f"/articles/{quote(slug)}/" for _, slug in inventory["articles"]]
-    feed = [f"/?page={n}" if n > 1 else "/" for n in some_pages(pages_of(len(articles)))]
-    tags = []
-    for slug, count in inventory["tags"] + inventory["pairs"]:
-        path = f"/tags/{quote(slug)}/"
-        tags += [path + (f"?page={n}" if n > 1 else "") for n in some_pages(pages_of(count))[:4]]
-    series = [f"/series/{quote(slug)}/" for slug in inventory["series"]] + ["/series/", "/tags/"]
-    atom = (
-        ["/feed/"]
-        + [f"/tags/{quote(slug)}/feed/" for slug, _ in inventory["tags"]]
-        + [f"/series/{quote(slug)}/feed/" for slug in inventory["series"]]
-    )
-    return {"feed pages": feed, "articles": articles, "tag pages": tags, "series pages": series, "Atom feeds": atom}
-
-
-def search_paths(port):
-    """Search addresses, each page known to exist: page 1 of every query is asked first for its last page."""
-    paths = []
-    for index, query in enumerate(QUERIES):
-        for tags in (SEARCH_TAGS[0], SEARCH_TAGS[1 + index % (len(SEARCH_TAGS) - 1)]):
-            params = [("q", query), *[("tag", tag) for tag in tags]]
-            if index % 3 == 0:
-                params.append(("sort", "date"))
-            first = "/search/?" + urlencode(params)
-            status, _, body = fetch(port, first)
-            if status != 200:
-                raise SystemExit(f"{first} answered {status} before the run")
-            last = max([1, *map(int, re.findall(r"[?&;]page=(\d+)", body.decode()))])
-            paths += [first] + [f"{first}&page={n}" for n in sorted({2, last // 2, last}) if 1 < n <= last]
-    return paths
-
-
-def share(total, weights):
-    """`total` connections shared by `weights`, at least one each (largest remainders)."""
-    if total < len(weights):
-        raise SystemExit(f"at least {len(weights)} reader connections are needed, {total} left")
-    exact = {kind: total * weight / sum(weights.values()) for kind, weight in weights.items()}
-    counts = {kind: max(1, int(value)) for kind, value in exact.items()}
-    for kind in sorted(exact, key=lambda k: exact[k] - int(exact[k]), reverse=True):
-        if sum(counts.values()) >= total:
-            break
-        counts[kind] += 1
-    while sum(counts.values()) > total:
-        counts[max(counts, key=counts.get)] -= 1
-    return counts
-
-
-LUA = """
-local paths = {%(paths)s}
-local threads = {}
-
-function setup(thread)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  index = 0
-  statuses = {}
-end
-
-function request()
-  index = index %% #paths + 1
-  return wrk.format("GET", paths[index])
-end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
-    e.connect, e.read, e.write, e.status, e.timeout))
-  io.write(string.format("LATENCY %%d %%d\\n", latency:percentile(50), latency:percentile(99)))
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      io.write(string.format("STATUS %%d %%d\\n", status, count))
-    end
-  end
-end
-"""
-
-
-def start_wrk(port, paths, connections, seconds, timeout, folder, kind):
-    shuffled = random.Random(kind).sample(paths, len(paths))
-    assert not any('"' in path or "\\" in path for path in shuffled)
-    script = Path(folder) / f"{kind.replace(' ', '-')}.lua"
-    script.write_text(LUA % {"paths": ", ".join(f'"{path}"' for path in shuffled)})
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{timeout}s", "-s", str(script)]
-    return subprocess.Popen([*command, f"http://127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True)
-
-
-def wrk_result(kind, process, recorder):
-    output = process.communicate()[0]
-    if process.returncode:
-        raise SystemExit(f"wrk ({kind}) failed:\n{output}")
-    result = re.search(r"^RESULT (.*)$", output, re.M)[1]
-    requests, _duration, connect, read, write, _status, timeout = map(int, result.split())
-    p50, p99 = (int(value) / 1000 for value in re.search(r"^LATENCY (.*)$", output, re.M)[1].split())
-    statuses = {int(s): int(n) for s, n in re.findall(r"^STATUS (\d+) (\d+)$", output, re.M)}
-    errors = {f"status {status}": count for status, count in statuses.items() if status != 200}
-    errors.update({name: count for name, count in [("connect", connect), ("read", read), ("write", write)] if count})
-    if timeout:
-        errors["timeout"] = timeout
-    recorder.add_summary(kind, requests, p50, p99, errors)
 
 
 # CPU accounting from /proc: who used the machine during the run.
