@@ -165,9 +165,9 @@ def cpu_snapshot(gunicorn, redis):
 
 def cpu_line(before, after, seconds):
     total, busy = (a - b for a, b in zip(after["machine"], before["machine"], strict=True))
-    shares = ", ".join(
-        f"{name} {(after[name] - before[name]) / total:.0%}" for name in ("gunicorn", "PostgreSQL", "Redis", "drivers")
-    )
+    used = {name: after[name] - before[name] for name in ("gunicorn", "PostgreSQL", "Redis", "drivers")}
+    used["anything else on the machine"] = max(0, busy - sum(used.values()))
+    shares = ", ".join(f"{name} {seconds_used / total:.0%}" for name, seconds_used in used.items())
     return (
         f"CPU over the {seconds} s: {busy / total:.0%} busy of {os.cpu_count()} cores; of all CPU time: {shares} "
         "(PostgreSQL: all its processes on the machine; drivers: wrk and the Python editors)."
