@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 CHANGELIST = "/admin/articles/article/"
 MARKER = re.compile(r"\s*Edited under load: loadmark\w+\.\s*")
 NEW_EVERY = 10  # every tenth save of an editor adds an article instead of editing one
+CONTEST_EVERY = 5  # and every fifth (of the others) is a contest with its partner, when it has one
 
 
 class Recorder:
@@ -31,7 +32,7 @@ class Recorder:
         self.counts = Counter()
         self.summaries = {}  # kind -> (count, p50, p99, errors), wrk
         self.errors = defaultdict(Counter)  # kind -> what -> how many
-        self.saves = self.created = 0
+        self.saves = self.created = self.contests = 0
 
     def add(self, kind, milliseconds=None, error=None):
         with self.lock:
@@ -85,7 +86,9 @@ class Client:
         self.cookies = {}
 
     def request(self, kind, path, fields=None, expect=200, headers=None):
-        """The response's (headers, text), or None after recording why it was wrong."""
+        """The response's (headers, text), or None after recording why it was wrong.
+
+        `expect`: the status the request must get, or a tuple of the statuses it may get."""
         headers = {"Connection": "close", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
@@ -108,7 +111,7 @@ class Client:
         for value in response_headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(value).items():
                 self.cookies[name] = morsel.value
-        if status != expect:
+        if status not in (expect if isinstance(expect, tuple) else (expect,)):
             self.recorder.add(kind, milliseconds, f"status {status} (expected {expect}) for {path[:80]}")
             return None
         self.recorder.add(kind, milliseconds)
@@ -176,16 +179,31 @@ def sign_in(port, username, password, recorder, timeout=20):
     return client
 
 
-class Editor:
-    """A staff client editing its share of the articles (so no save is refused as a conflict)."""
+class Contest:
+    """Two editors saving one article from forms opened at the same version, at the same moment.
 
-    def __init__(self, client, number, articles, run_id):
+    The optimistic lock must accept one save and refuse the other with its diff: two accepted
+    saves would lose one, two refused would lose both.
+    """
+
+    def __init__(self, article):
+        self.article = article
+        self.barrier = threading.Barrier(2, timeout=60)
+        self.outcomes = {}  # editor number -> ("saved" or "refused", marker)
+
+
+class Editor:
+    """A staff client editing its share of the articles (so that its own saves are never refused
+    as conflicts) and, with a partner, now and then the same article at the same moment."""
+
+    def __init__(self, client, number, articles, run_id, contest=None):
         self.client, self.number, self.articles, self.recorder = client, number, articles, client.recorder
         # Anonymous, on the same server: what readers get, from the page cache.
         self.reader = Client(client.port, client.recorder, client.timeout)
         self.run_id = run_id
         self.rng = random.Random(number)
         self.kept = {}  # article page -> the marker of its last save
+        self.contest = contest
 
     def run(self, deadline):
         count = 0
@@ -194,11 +212,16 @@ class Editor:
                 count += 1
                 if count % NEW_EVERY == 0:
                     self.add(count)
+                elif count % CONTEST_EVERY == 0 and self.contest is not None:
+                    self.contend(count)
                 else:
                     self.edit(count)
         except Exception:  # a bug in the driver must fail the run, not just end one thread
             self.recorder.error("editor", f"driver crashed: {traceback.format_exc()[-300:]}")
             raise
+        finally:
+            if self.contest is not None:
+                self.contest.barrier.abort()  # the partner's next contest ends, not waits
 
     def marker(self, count):
         return f"loadmark{self.run_id}x{self.number}x{count}"
@@ -271,6 +294,49 @@ class Editor:
             if self.read_back(path, marker):
                 self.kept[path] = marker
             self.read_back("/", path, what="new article missing from the feed")
+
+    def contend(self, count):
+        contest = self.contest
+        pk, slug = contest.article
+        form_path, path = f"{CHANGELIST}{pk}/change/", f"/articles/{quote(slug)}/"
+        page = self.client.request("admin form (GET)", form_path)
+        fields = form_fields(page[1], "article_form") if page else None
+        marker = self.marker(count)
+        try:
+            contest.barrier.wait()  # both forms are open, at the same version
+            outcome = None
+            if fields:
+                body = MARKER.sub("\n", dict(fields).get("body", "")).rstrip() + f"\n\nEdited under load: {marker}.\n"
+                answer = self.client.request(
+                    "admin contested save (POST)",
+                    form_path,
+                    [*replace(fields, body=body), ["_save", "Save"]],
+                    expect=(200, 302),
+                )
+                if answer is not None:
+                    outcome = "saved" if answer[0].get("Location", "").endswith(CHANGELIST) else None
+                    outcome = outcome or ("refused" if "Not saved:" in answer[1] else None)
+            contest.outcomes[self.number] = (outcome, marker)
+            contest.barrier.wait()  # both have their answer
+            if self.number == min(contest.outcomes):
+                self.judge(path)
+            contest.barrier.wait()  # judged: the outcomes can be forgotten
+        except threading.BrokenBarrierError:
+            return  # the partner stopped: the run is over
+        contest.outcomes.clear()
+
+    def judge(self, path):
+        outcomes = sorted(self.contest.outcomes.values(), key=lambda outcome: str(outcome[0]))
+        with self.recorder.lock:
+            self.recorder.contests += 1
+        if None in [outcome for outcome, _ in outcomes]:
+            return  # a request failed: recorded as such already
+        if [outcome for outcome, _ in outcomes] != ["refused", "saved"]:
+            what = "both saves accepted, one lost" if outcomes[0][0] == "saved" else "both refused"
+            self.recorder.error("admin contested save (POST)", what)
+            return
+        if self.read_back(path, outcomes[1][1]):
+            self.kept[path] = outcomes[1][1]
 
     def check_kept(self):
         """Every page this editor saved still shows its last save: no save was lost."""

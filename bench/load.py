@@ -21,9 +21,11 @@ page cache on (REDIS_URL). Then, for `--seconds`, `--clients` clients at once:
   again, revalidating its copy as a browser does (If-None-Match, If-Modified-Since): it
   must get the new text at once (a 304 or the old text is a stale read). Every tenth save
   adds a new published article instead, which must then be on its page and on the feed's
-  first page. Each editor edits its own share of the articles, so that no save is refused
-  as a conflict; after the run, every edited page must still show its last edit (a lost
-  save is an error).
+  first page. Each editor edits its own share of the articles, so that none of these saves
+  is refused as a conflict. Every fifth save is a contest instead: two editors (0 and 1, 2
+  and 3, ...) open one article's form, wait for each other, and post at once; the optimistic
+  lock must accept one and refuse the other with its diff. After the run, every edited page
+  must still show its last edit (a lost save is an error).
 
 wrk for the readers because it drives 60 connections for about 1 % of the machine's CPU,
 which a Python client (a thread per connection, HTTP parsed under the GIL) would take from
@@ -52,7 +54,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.editors import Editor, Recorder, sign_in
+from bench.editors import Contest, Editor, Recorder, sign_in
 from bench.pages import (
     DATA,
     POSTGRES,
@@ -200,7 +202,13 @@ def run(port, redis_pid, gunicorn_pid, inventory, args):
     sessions = [sign_in(port, f"load-editor-{n}", PASSWORD, recorder, args.timeout) for n in range(args.editors)]
     articles = inventory["articles"]
     run_id = datetime.now(UTC).strftime("%H%M%S")
-    editors = [Editor(session, n, articles[n :: args.editors], run_id) for n, session in enumerate(sessions)]
+    shares = [articles[n :: args.editors] for n in range(args.editors)]
+    # Editors in pairs (0 and 1, 2 and 3, ...) contest an article taken out of the first one's share.
+    contests = [Contest(shares[n].pop()) for n in range(0, args.editors - 1, 2)]
+    editors = [
+        Editor(session, n, shares[n], run_id, contests[n // 2] if n // 2 < len(contests) else None)
+        for n, session in enumerate(sessions)
+    ]
     say(f"Loading for {args.seconds} s: {connections}, {args.editors} editors")
     with tempfile.TemporaryDirectory(prefix="kb-load-") as scripts:
         before = cpu_snapshot(gunicorn_pid, redis_pid)
@@ -248,7 +256,11 @@ def report(recorder, connections, paths, elapsed, cpu, log_errors, args, invento
     # Every error counts, also those of no kind in the table (an editor's thread that crashed).
     errors = sum(n for _, _, n in recorder.problems()) + len(log_errors)
     rows.append(f"| **all** | {args.clients} | | {total:,} | {total / elapsed:,.1f} | | | {errors} |")
-    rows += ["", f"Saves: {recorder.saves} edits and {recorder.created} new articles, each read back at once after it."]
+    rows += [
+        "",
+        f"Saves: {recorder.saves} edits and {recorder.created} new articles, each read back at once after it; "
+        f"{recorder.contests} contests (two editors saving one article from the same version at once).",
+    ]
     problems = [f"{kind}: {what} × {n}" for kind, what, n in recorder.problems()]
     problems += [f"server log: {line[:300]}" for line in log_errors]
     if len(problems) > 20:
