@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 CHANGELIST = "/admin/articles/article/"
 MARKER = re.compile(r"\s*Edited under load: loadmark\w+\.\s*")
 NEW_EVERY = 10  # every tenth save of an editor adds an article instead of editing one
-CONTEST_EVERY = 5  # and every fifth (of the others) is a contest with its partner, when it has one
+CONTEST_EVERY = 5  # and the fifth of every ten a contest with its partner, when it has one
 
 
 class Recorder:

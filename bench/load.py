@@ -22,8 +22,8 @@ page cache on (REDIS_URL). Then, for `--seconds`, `--clients` clients at once:
   must get the new text at once (a 304 or the old text is a stale read). Every tenth save
   adds a new published article instead, which must then be on its page and on the feed's
   first page. Each editor edits its own share of the articles, so that none of these saves
-  is refused as a conflict. Every fifth save is a contest instead: two editors (0 and 1, 2
-  and 3, ...) open one article's form, wait for each other, and post at once; the optimistic
+  is refused as a conflict. Another save in ten is a contest instead: two editors (0 and 1,
+  2 and 3, ...) open one article's form, wait for each other, and post at once; the optimistic
   lock must accept one and refuse the other with its diff. After the run, every edited page
   must still show its last edit (a lost save is an error).
 
