@@ -1,7 +1,8 @@
 """Articles, series and tags.
 
 Rendering happens in `save()`, never per request: the Markdown source is turned into
-stored `body_html`, `toc_html` and `excerpt` by the pure `rendering`/`summaries` modules.
+stored `body_html`, `toc_html` and `excerpt` by the pure `rendering`/`summaries` modules
+(or taken from a `render_article()` result made beforehand: see `Article.use_rendered()`).
 What readers may see is decided in one place, `ArticleQuerySet.published()`.
 """
 
@@ -15,10 +16,9 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from . import mathml, search_index
-from .rendering import RenderError, render_markdown
+from . import search_index
+from .rendering import RenderError, render_article, render_markdown
 from .slugs import SLUG_MAX_LENGTH, clean_name, unique_slug
-from .summaries import excerpt_html, reading_minutes
 
 
 def _check_renders(**sources):
@@ -216,6 +216,8 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    _rendered = None  # see use_rendered()
+
     class Meta:
         ordering = ["-updated_at", "-pk"]
         indexes = [
@@ -271,18 +273,26 @@ class Article(models.Model):
     def _remember_loaded(self):
         self._loaded = (self._content(), self.updated_at)
 
+    def use_rendered(self, rendered):
+        """Let save() take the derived fields from `rendered` instead of rendering again.
+
+        `rendered` is a `rendering.render_article()` result made beforehand (the importer makes
+        it in a worker process); it is used only while the body and summary are still the ones
+        it was made from.
+        """
+        self._rendered = rendered
+
     def render(self):
         """Fill the derived fields from the Markdown source."""
-        body = render_markdown(self.body)
-        self.body_html = body.html
-        self.toc_html = body.toc_html
-        self.has_math = body.has_math
-        self.feed_html = mathml.feed_html(body.html)
-        self.reading_minutes = reading_minutes(body.html)
-        if self.summary.strip():
-            self.excerpt = excerpt_html(render_markdown(self.summary).html, limit=False)
-        else:
-            self.excerpt = excerpt_html(body.html)
+        rendered = self._rendered
+        if rendered is None or not rendered.made_from(self.body, self.summary):
+            rendered = render_article(self.body, self.summary)
+        self.body_html = rendered.body_html
+        self.feed_html = rendered.feed_html
+        self.toc_html = rendered.toc_html
+        self.excerpt = rendered.excerpt
+        self.has_math = rendered.has_math
+        self.reading_minutes = rendered.reading_minutes
 
 
 # Models that live with the code that uses them; imported here so that Django registers them.

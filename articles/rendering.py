@@ -1,7 +1,8 @@
 """Markdown source to safe HTML: the one rendering pipeline of the site.
 
 Pure functions, no ORM and no request: `render_markdown()` is called when an article
-or series is saved, and views only read what it stored.
+or series is saved, and views only read what it stored. `render_article()` derives every
+stored field of an article at once (the importer runs it in worker processes).
 
 Math is taken out by pymdownx.arithmatex before Markdown can touch it and reaches
 MathJax byte for byte, wrapped as `<span class="arithmatex">\\(..\\)</span>` (inline)
@@ -22,7 +23,8 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from . import sanitizer
+from . import mathml, sanitizer
+from .summaries import excerpt_html, reading_minutes
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -192,3 +194,39 @@ def render_markdown(source):
         raise RenderError(_TOO_DEEP_MESSAGE) from None
     toc_html = sanitizer.clean(md.toc) if _count_toc_entries(md.toc_tokens) >= 2 else ""
     return Rendered(html=html, toc_html=toc_html, has_math=contains_math(html))
+
+
+@dataclass(frozen=True)
+class ArticleHtml:
+    """Every field an article derives from its Markdown, and the body and summary it was made from."""
+
+    body: str
+    summary: str
+    body_html: str
+    feed_html: str  # body_html for feed readers, which run no MathJax: formulas as MathML
+    toc_html: str
+    excerpt: str
+    has_math: bool
+    reading_minutes: int
+
+    def made_from(self, body, summary):
+        return self.body == body and self.summary == summary
+
+
+def render_article(body, summary=""):
+    """The derived fields of an article with this Markdown `body` and `summary`."""
+    rendered = render_markdown(body)
+    if summary.strip():
+        excerpt = excerpt_html(render_markdown(summary).html, limit=False)
+    else:
+        excerpt = excerpt_html(rendered.html)
+    return ArticleHtml(
+        body=body,
+        summary=summary,
+        body_html=rendered.html,
+        feed_html=mathml.feed_html(rendered.html),
+        toc_html=rendered.toc_html,
+        excerpt=excerpt,
+        has_math=rendered.has_math,
+        reading_minutes=reading_minutes(rendered.html),
+    )
