@@ -2,6 +2,8 @@
 
 The words are derived at save time, never per request: title (weighted highest), tag
 names, headings, then the body as plain text (formulas as their TeX, code included).
+`article_words()` is the costly, tag-free part of that (jieba); the importer makes it in
+its worker processes and indexes each article once, with its final tags (`indexed_once()`).
 
 - SQLite: an FTS5 table `articles_search` (rowid = article id) with one column per field,
   and `articles_search_meta` beside it; a trigger removes both rows with the article.
@@ -19,6 +21,7 @@ time of a published article, NULL otherwise: `published()` is `visible_from <= n
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection
@@ -52,19 +55,54 @@ def _words(text):
     return [word for word in segmentation.index_words(text) if len(word) <= MAX_WORD]
 
 
-def build_document(article_id, title, tag_names, body_html, visible_from=None, updated_at=None, tag_ids=()):
-    """Everything the index stores for one article. Pure: no database."""
+@dataclass(frozen=True)
+class ArticleWords:
+    """The words of an article that do not depend on its tags, and what they were made from."""
+
+    title: str
+    body_html: str
+    title_words: list
+    headings: list
+    body: list
+    title_bigrams: list
+    body_bigrams: list
+    plain: str
+
+
+def article_words(title, body_html):
+    """The tag-free words of an article (all of jieba's work on it). Pure: no database."""
     body = plain_text(body_html)[:MAX_TEXT]
     headings = " ".join(plain_text(h) for h in HEADING.findall(body_html or ""))
-    tags = " ".join(tag_names)
-    return SearchDocument(
-        article_id=article_id,
-        title=_words(title),
-        tags=_words(tags),
+    return ArticleWords(
+        title=title,
+        body_html=body_html,
+        title_words=_words(title),
         headings=_words(headings),
         body=_words(body),
-        bigrams=segmentation.index_bigrams(" ".join([title, tags, body])),
+        title_bigrams=segmentation.index_bigrams(title),
+        body_bigrams=segmentation.index_bigrams(body),
         plain=body,
+    )
+
+
+def build_document(article_id, title, tag_names, body_html, visible_from=None, updated_at=None, tag_ids=(), words=None):
+    """Everything the index stores for one article. Pure: no database.
+
+    `words` (from article_words()) are used when made from this title and body_html.
+    """
+    if words is None or words.title != title or words.body_html != body_html:
+        words = article_words(title, body_html)
+    tags = " ".join(tag_names)
+    # The bigrams of title, tags and body in first-seen order: a CJK run never spans two of them.
+    bigrams = dict.fromkeys([*words.title_bigrams, *segmentation.index_bigrams(tags), *words.body_bigrams])
+    return SearchDocument(
+        article_id=article_id,
+        title=words.title_words,
+        tags=_words(tags),
+        headings=words.headings,
+        body=words.body,
+        bigrams=list(bigrams),
+        plain=words.plain,
         visible_from=visible_from,
         updated_at=updated_at,
         tag_ids=tuple(sorted(tag_ids)),
@@ -173,12 +211,34 @@ def visible_from(status, published_at):
     return published_at if status == "published" else None
 
 
-def index_article(article):
-    """Write one article's row (called on save and when its tags change)."""
+def index_article(article, words=None):
+    """Write one article's row (called on save and when its tags change); see indexed_once()."""
+    if getattr(article, "_index_deferred", False):
+        return
     tags = list(article.tags.all())
     moment = visible_from(article.status, article.published_at)
     names, ids = [tag.name for tag in tags], [tag.pk for tag in tags]
-    write([build_document(article.pk, article.title, names, article.body_html, moment, article.updated_at, ids)])
+    document = build_document(
+        article.pk, article.title, names, article.body_html, moment, article.updated_at, ids, words=words
+    )
+    write([document])
+
+
+@contextmanager
+def indexed_once(article, words=None):
+    """Index `article` once, when the block ends, however often it is saved or re-tagged inside.
+
+    For code that saves an article and then sets its tags (the importer): one index write, with
+    the final tags, instead of one per step. `words` (article_words(), perhaps made in another
+    process) are used if they match the final title and body. Use it inside a transaction:
+    the article row must not be committed without its index entry.
+    """
+    article._index_deferred = True
+    try:
+        yield
+    finally:
+        article._index_deferred = False
+    index_article(article, words)
 
 
 def clear():
