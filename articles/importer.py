@@ -1,27 +1,34 @@
 """Import Markdown files with YAML front matter (the format of CONTRACT.md).
 
 `parse_article()` is pure: text in, a validated `ArticleSource` out, or `BadFile` with a
-reason a person can act on. `import_paths()` writes each good file in a transaction of
-its own (idempotent by slug) and collects every bad one with its reason.
+reason a person can act on. `prepare()` reads, validates and renders a file and segments
+its search text, all without the database; `import_paths()` runs it in a pool of worker
+processes (`jobs`) and writes each good file, in order, in a transaction of its own
+(idempotent by slug), collecting every bad one with its reason.
 """
 
 import datetime as dt
+import itertools
+import multiprocessing
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
-from . import revisions
+from . import revisions, search_index, segmentation
 from .models import Article, Series
-from .rendering import RenderError
-from .slugs import SLUG_MAX_LENGTH, slug_from_title
+from .rendering import ArticleHtml, RenderError, render_article
+from .slugs import SLUG_MAX_LENGTH, clean_name, slug_from_title
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ORDER = 2_147_483_647  # the largest position every database stores
+BATCH = 8  # files handed to a worker at a time
+BATCHES_AHEAD = 3  # per worker: how far the workers may run ahead of the database writes
 KNOWN_FIELDS = {"title", "slug", "date", "updated", "tags", "series", "series_order", "summary", "draft", "author"}
 SLUG = re.compile(r"[-\w]+")
 USERNAME = re.compile(r"[\w.@+-]{1,150}")
@@ -211,8 +218,12 @@ def _author(username):
     return user
 
 
-def save_article(source):
-    """Create or update the article with `source.slug`. Returns True when created."""
+def save_article(source, html=None, words=None):
+    """Create or update the article with `source.slug`. Returns True when created.
+
+    `html` and `words` (see prepare()) spare the rendering and segmentation. Call it inside a
+    transaction: the article is indexed once, after its tags are set.
+    """
     article = Article.objects.filter(slug=source.slug).first()
     created = article is None
     if created:
@@ -229,10 +240,40 @@ def save_article(source):
     article.series_order = source.series_order
     if source.author:
         article.author = _author(source.author)
-    article.save()
-    article.tags.set(source.tags)
+    article.use_rendered(html)
+    with search_index.indexed_once(article, words):
+        article.save()
+        article.tags.set(source.tags)
     revisions.record(article, note="Imported")
     return created
+
+
+@dataclass
+class PreparedFile:
+    """A file read, validated and rendered, with its search words; or why it cannot be imported."""
+
+    source: ArticleSource | None = None
+    html: ArticleHtml | None = None
+    words: search_index.ArticleWords | None = None
+    failure: str = ""
+
+
+def _reason(error):
+    if isinstance(error, (BadFile, RenderError)):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def prepare(path):
+    """Everything about the file at `path` that needs no database: the costly part of an import."""
+    prepared = PreparedFile()
+    try:
+        prepared.source = source = read_article(path)
+        prepared.html = render_article(source.body, source.summary)
+        prepared.words = search_index.article_words(clean_name(source.title), prepared.html.body_html)
+    except Exception as error:  # one unreadable file must not stop the others
+        prepared.failure = _reason(error)
+    return prepared
 
 
 def markdown_files(paths):
@@ -262,23 +303,76 @@ class ImportReport:
         )
 
 
-def import_paths(paths):
-    """Import every Markdown file under `paths`, one transaction per file."""
+def import_paths(paths, jobs=1):
+    """Import every Markdown file under `paths`, one transaction per file.
+
+    With `jobs` > 1, files are prepared in that many worker processes while this one writes.
+    """
     report = ImportReport()
     seen = {}
-    for path in markdown_files(paths):
-        try:
-            source = read_article(path)
-            if source.slug in seen:
-                raise BadFile(f"slug {source.slug!r} is already used by {seen[source.slug]}")
-            with transaction.atomic():
-                created = save_article(source)
-        except (BadFile, RenderError) as error:
-            report.failed.append((path, str(error)))
+    for path, prepared in _prepare_all(markdown_files(paths), jobs):
+        source = prepared.source
+        if source is not None and source.slug in seen:
+            report.failed.append((path, f"slug {source.slug!r} is already used by {seen[source.slug]}"))
             continue
-        except Exception as error:  # one unreadable file must not stop the others
-            report.failed.append((path, f"{type(error).__name__}: {error}"))
+        if prepared.failure:
+            report.failed.append((path, prepared.failure))
+            continue
+        try:
+            with transaction.atomic():
+                created = save_article(source, prepared.html, prepared.words)
+        except Exception as error:  # a file the database refuses must not stop the others
+            report.failed.append((path, _reason(error)))
             continue
         seen[source.slug] = path
         (report.created if created else report.updated).append((path, source.slug))
     return report
+
+
+def _prepare_all(paths, jobs):
+    """(path, prepare(path)) for every path, in order; with `jobs` > 1 in worker processes.
+
+    Batches of files go to the workers at most BATCHES_AHEAD per worker ahead of the caller,
+    so that memory stays flat however many files there are and however slow the writes.
+    """
+    if jobs <= 1:
+        for path in paths:
+            yield path, prepare(path)
+        return
+    paths = iter(paths)
+    segmentation.tokenizer()  # load jieba once, before the workers fork
+    _close_connections()
+    pending = deque()
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_refuse_database) as pool:
+        while batch := list(itertools.islice(paths, BATCH)):
+            pending.append((batch, pool.map_async(prepare, batch, chunksize=BATCH)))
+            if len(pending) > BATCHES_AHEAD * jobs:
+                yield from _finished(*pending.popleft())
+        while pending:
+            yield from _finished(*pending.popleft())
+
+
+def _finished(batch, job):
+    return zip(batch, job.get(), strict=True)
+
+
+def _close_connections():
+    """Close this process's database connections, so that the workers inherit none open.
+
+    A forked child that used or closed its parent's connection would break it. A connection
+    inside a transaction (a test's) cannot be closed; then the workers still never touch it.
+    """
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
+
+
+def _refuse_database():
+    """Runs in each worker: a query fails (and is reported for its file) instead of reaching a database."""
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("an import worker may not use the database")
+
+    for connection in connections.all():
+        connection.connect = refuse
+        connection.execute_wrappers.append(refuse)

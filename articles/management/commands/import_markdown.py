@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importer import import_paths
@@ -12,10 +14,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="a .md file or a folder of them")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            metavar="N",
+            help="processes that read, render and segment the files while this one writes them to the "
+            "database (default: the number of CPUs, %(default)s); 1 does everything in this process",
+        )
 
     def handle(self, *args, **options):
-        paths = options["paths"]
-        report = import_paths(paths)
+        paths, jobs = options["paths"], options["jobs"]
+        if jobs < 1:
+            raise CommandError("--jobs must be 1 or more")
+        report = import_paths(paths, jobs=jobs)
         if options["verbosity"] > 1:
             for path, slug in report.created + report.updated:
                 self.stdout.write(f"{path} -> {slug}")
