@@ -35,7 +35,6 @@ DATA = ROOT / "bench" / ".data"
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SERIES = ["推理加速笔记", "强化学习笔记", "卷积网络笔记", "LeetCode 题解", "训练技巧"]
 SERIES_LENGTH = 15
-WARM_UP = 300  # imported first, alone: creates every tag and series before the parallel import
 
 
 def say(message):
@@ -46,9 +45,7 @@ def write_markdown(count, folder):
     from bench import corpus
 
     shutil.rmtree(folder, ignore_errors=True)
-    parts = [folder / "warm", folder / "part-0", folder / "part-1"]
-    for part in parts:
-        part.mkdir(parents=True)
+    folder.mkdir(parents=True)
     start = datetime(2026, 11, 1, tzinfo=UTC)
     for index, (title, body, _html, tags) in enumerate(corpus.articles(count)):
         moment = start - timedelta(minutes=7 * index)
@@ -58,9 +55,8 @@ def write_markdown(count, folder):
             front.update(series=f"{SERIES[number % len(SERIES)]} {number + 1}", series_order=order + 1)
         # JSON is YAML: every value reaches the importer exactly as written here.
         lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()]
-        part = parts[0] if index < WARM_UP else parts[1 + index % 2]
-        (part / f"bench-{index}.md").write_text("---\n" + "\n".join(lines) + "\n---\n" + body + "\n")
-    return parts
+        (folder / f"bench-{index}.md").write_text("---\n" + "\n".join(lines) + "\n---\n" + body + "\n")
+    return [folder]
 
 
 def fresh_database(name="kb_bench_pages"):
@@ -77,13 +73,9 @@ def manage(env, *args):
 
 
 def import_articles(env, parts):
-    """Seconds to import every file: the warm-up alone, then two processes side by side."""
+    """Seconds to import every file: one `import_markdown --jobs 2` (two processes prepare, one writes)."""
     started = time.perf_counter()
-    manage(env, "import_markdown", str(parts[0]))
-    command = [sys.executable, "manage.py", "import_markdown"]
-    processes = [subprocess.Popen([*command, str(part)], cwd=ROOT, env=env) for part in parts[1:]]
-    if any(process.wait() for process in processes):
-        raise SystemExit("import failed")
+    manage(env, "import_markdown", "--jobs", "2", *map(str, parts))
     return time.perf_counter() - started
 
 
