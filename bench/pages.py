@@ -3,9 +3,9 @@
     python -m bench.pages --articles 10000          (or: make bench ARTICLES=10000)
 
 Generates N synthetic articles (bench/corpus.py: mixed Chinese and English, math, code) as
-Markdown files, imports them with `import_markdown` into a fresh PostgreSQL database
-(`kb_bench_pages` on the server of $BENCH_POSTGRES_URL or the local one; two import
-processes after a serial warm-up that creates the tags and series), then serves the site
+Markdown files, imports them with one `import_markdown --jobs 2` into a fresh PostgreSQL
+database (`kb_bench_pages` on the server of $BENCH_POSTGRES_URL or the local one; two worker
+processes prepare the files, one writes them), then serves the site
 with gunicorn (gunicorn.conf.py) twice, with the same settings: once with the page cache
 (a Redis the benchmark starts) and once without. wrk loads each target in turn, in rounds
 whose order rotates, and every page's throughput is divided by the ceilings measured in
