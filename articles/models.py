@@ -248,9 +248,14 @@ class Article(models.Model):
             self.updated_at = self.published_at
         # The row and its index entry together or neither: a failed index write must not
         # leave the article saved but unsearchable (or found by words it no longer has).
-        with transaction.atomic():
+        # While indexing is deferred (search_index.indexed_once), the caller's transaction
+        # holds both, and a savepoint here would cost two round trips for nothing.
+        if getattr(self, "_index_deferred", False):
             super().save(*args, **kwargs)
-            search_index.index_article(self)
+        else:
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                search_index.index_article(self)
         self._remember_loaded()
 
     def get_absolute_url(self):
