@@ -4,7 +4,7 @@
 reason a person can act on. `prepare()` reads, validates and renders a file and segments
 its search text, all without the database; `import_paths()` runs it in a pool of worker
 processes (`jobs`) and writes each good file, in order, in a transaction of its own
-(idempotent by slug), collecting every bad one with its reason.
+(idempotent by slug; see `import_writer`), collecting every bad one with its reason.
 """
 
 import datetime as dt
@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.contrib.auth import get_user_model
-from django.db import connections, transaction
+from django.db import connections
 from django.utils import timezone
 
-from . import revisions, search_index, segmentation
-from .models import Article, Series
+from . import search_index, segmentation
+from .import_writer import ArticleWriter
 from .rendering import ArticleHtml, RenderError, render_article
 from .slugs import SLUG_MAX_LENGTH, clean_name, slug_from_title
 
@@ -208,46 +207,6 @@ def read_article(path):
     return parse_article(text, default_slug=slug_from_title(path.stem))
 
 
-def _author(username):
-    User = get_user_model()
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User(username=username, is_active=False)
-        user.set_unusable_password()
-        user.save()
-    return user
-
-
-def save_article(source, html=None, words=None):
-    """Create or update the article with `source.slug`. Returns True when created.
-
-    `html` and `words` (see prepare()) spare the rendering and segmentation. Call it inside a
-    transaction: the article is indexed once, after its tags are set.
-    """
-    article = Article.objects.filter(slug=source.slug).first()
-    created = article is None
-    if created:
-        article = Article(slug=source.slug)
-    article.title = source.title
-    article.body = source.body
-    article.summary = source.summary
-    article.status = Article.Status.DRAFT if source.draft else Article.Status.PUBLISHED
-    if source.date:
-        article.published_at = source.date
-    if source.updated:
-        article.updated_at = source.updated
-    article.series = Series.objects.get_or_create(title=source.series)[0] if source.series else None
-    article.series_order = source.series_order
-    if source.author:
-        article.author = _author(source.author)
-    article.use_rendered(html)
-    with search_index.indexed_once(article, words):
-        article.save()
-        article.tags.set(source.tags)
-    revisions.record(article, note="Imported")
-    return created
-
-
 @dataclass
 class PreparedFile:
     """A file read, validated and rendered, with its search words; or why it cannot be imported."""
@@ -310,6 +269,7 @@ def import_paths(paths, jobs=1):
     """
     report = ImportReport()
     seen = {}
+    writer = ArticleWriter()
     for path, prepared in _prepare_all(markdown_files(paths), jobs):
         source = prepared.source
         if source is not None and source.slug in seen:
@@ -319,8 +279,7 @@ def import_paths(paths, jobs=1):
             report.failed.append((path, prepared.failure))
             continue
         try:
-            with transaction.atomic():
-                created = save_article(source, prepared.html, prepared.words)
+            created = writer.save(source, prepared.html, prepared.words)
         except Exception as error:  # a file the database refuses must not stop the others
             report.failed.append((path, _reason(error)))
             continue

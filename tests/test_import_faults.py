@@ -207,13 +207,13 @@ def test_good_files_are_imported_and_every_broken_one_is_reported_with_its_reaso
 
 def test_a_file_failing_while_it_is_saved_leaves_nothing_behind(tmp_path, monkeypatch):
     """A database error after the series, author and article rows were written rolls them all back."""
-    from articles import importer
+    from articles import importer, revisions
 
     def failing_record(article, **kwargs):
         raise importer.BadFile("the database refused the revision")
 
     write(tmp_path, "a.md", bad("title: Half saved\nslug: half-saved"))
-    monkeypatch.setattr(importer.revisions, "record", failing_record)
+    monkeypatch.setattr(revisions, "record", failing_record)
     ok, _, err = run(tmp_path)
     assert not ok and "the database refused the revision" in err
     assert not Article.objects.exists() and not Series.objects.exists() and not Tag.objects.exists()
