@@ -8,7 +8,6 @@ readers of the second see the edit on their next request, though it had the page
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from http.cookiejar import CookieJar
 from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, build_opener
@@ -16,49 +15,13 @@ from urllib.request import HTTPCookieProcessor, build_opener
 import psycopg
 import pytest
 
+from bench.forms import form_fields
+
 from .own_postgres import OwnPostgres
 from .serving import ROOT, fetch, free_port, production_env, start, start_redis, stop, wait_for
 
 SLUG = "flashattention-online-softmax"
 PASSWORD = "a-long-editor-password-81"
-
-
-class FormFields(HTMLParser):
-    """The fields of one form, as a browser would submit them unchanged."""
-
-    def __init__(self, form_id):
-        super().__init__()
-        self.form_id, self.inside, self.fields = form_id, False, []
-        self._textarea = self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
-        if not self.inside or "name" not in attrs and tag != "option":
-            return
-        if tag == "input" and attrs.get("type") not in {"submit", "button", "file", "image"}:
-            if attrs.get("type") not in {"checkbox", "radio"} or "checked" in attrs:
-                self.fields.append([attrs["name"], attrs.get("value") or ("on" if "checked" in attrs else "")])
-        elif tag == "textarea":
-            self._textarea = [attrs["name"], ""]
-            self.fields.append(self._textarea)
-        elif tag == "select":
-            self._select = attrs["name"]
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.fields.append([self._select, attrs.get("value", "")])
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "form":
-            self.inside = False
 
 
 @pytest.fixture
@@ -115,11 +78,10 @@ def test_an_edit_through_one_server_is_seen_through_the_other(two_servers):
     credentials = {"csrfmiddlewaretoken": token, "username": "editor", "password": PASSWORD, "next": "/admin/"}
     editor.open(f"http://127.0.0.1:{a}/admin/login/", urlencode(credentials).encode())
     change = f"http://127.0.0.1:{a}/admin/articles/article/{pk}/change/"
-    form = FormFields("article_form")
-    form.feed(editor.open(change).read().decode())
-    assert dict(form.fields)["slug"] == SLUG
+    form = form_fields(editor.open(change).read().decode(), "article_form")
+    assert dict(form)["slug"] == SLUG
     title = "Online softmax, edited through server a"
-    fields = [(name, title if name == "title" else value) for name, value in form.fields]
+    fields = [(name, title if name == "title" else value) for name, value in form]
     saved = editor.open(change, urlencode([*fields, ("_save", "Save")]).encode())
     assert saved.url.endswith("/admin/articles/article/"), "the admin accepted the edit"
 
