@@ -18,7 +18,7 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.signals import m2m_changed
 
 from . import revisions, search_index
-from .models import Article, Series, Tag, TaggedArticle
+from .models import Article, Series, Tag, TaggedArticle, remember_tags
 from .slugs import clean_name
 
 
@@ -134,7 +134,7 @@ class ArticleWriter:
                 )
         # The index and the revision read the tags from here, as after a prefetch. Id order:
         # what taggit's unordered `article.tags.all()` returns (and so what a save indexes).
-        _attach(article, sorted(tags, key=lambda tag: tag.pk))
+        remember_tags(article, sorted(tags, key=lambda tag: tag.pk))
 
 
 @contextmanager
@@ -144,9 +144,3 @@ def _m2m_changed(article, action, pk_set, using):
     m2m_changed.send(action=f"pre_{action}", pk_set=set(pk_set), **kwargs)
     yield
     m2m_changed.send(action=f"post_{action}", pk_set=set(pk_set), **kwargs)
-
-
-def _attach(article, tags):
-    found = Tag.objects.all()
-    found._result_cache, found._prefetch_done = tags, True
-    article._prefetched_objects_cache = {**getattr(article, "_prefetched_objects_cache", {}), "tags": found}

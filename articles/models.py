@@ -92,9 +92,14 @@ def attach_tags(articles):
     for tag in found.order_by("name", "pk"):
         by_article[tag.article_id].append(tag)
     for article in articles:
-        tags = Tag.objects.all()
-        tags._result_cache, tags._prefetch_done = by_article[article.pk], True
-        article._prefetched_objects_cache = {**getattr(article, "_prefetched_objects_cache", {}), "tags": tags}
+        remember_tags(article, by_article[article.pk])
+
+
+def remember_tags(article, tags):
+    """Make `article.tags.all()` return `tags` without a query, as after a prefetch."""
+    found = Tag.objects.all()
+    found._result_cache, found._prefetch_done = list(tags), True
+    article._prefetched_objects_cache = {**getattr(article, "_prefetched_objects_cache", {}), "tags": found}
 
 
 class Series(models.Model):
