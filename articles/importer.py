@@ -12,6 +12,8 @@ import itertools
 import multiprocessing
 import re
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -293,6 +295,8 @@ def _prepare_all(paths, jobs):
 
     Batches of files go to the workers at most BATCHES_AHEAD per worker ahead of the caller,
     so that memory stays flat however many files there are and however slow the writes.
+    Should a worker die (killed for memory, say), the files not yet prepared are reported
+    as not imported rather than waited for.
     """
     if jobs <= 1:
         for path in paths:
@@ -302,17 +306,37 @@ def _prepare_all(paths, jobs):
     segmentation.tokenizer()  # load jieba once, before the workers fork
     _close_connections()
     pending = deque()
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=_refuse_database) as pool:
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_refuse_database) as pool:
         while batch := list(itertools.islice(paths, BATCH)):
-            pending.append((batch, pool.map_async(prepare, batch, chunksize=BATCH)))
+            try:
+                pending.append((batch, pool.submit(_prepare_batch, batch)))
+            except BrokenProcessPool:
+                pending.append((batch, None))
             if len(pending) > BATCHES_AHEAD * jobs:
                 yield from _finished(*pending.popleft())
         while pending:
             yield from _finished(*pending.popleft())
 
 
+def _prepare_batch(batch):
+    return [prepare(path) for path in batch]
+
+
+WORKER_DIED = (
+    "not imported: a worker process died while preparing the files (out of memory?); "
+    "import them again, with --jobs 1 to find the one at fault"
+)
+
+
 def _finished(batch, job):
-    return zip(batch, job.get(), strict=True)
+    """The batch's results; failures for its files if its worker (or one before it) died."""
+    if job is not None:
+        try:
+            return zip(batch, job.result(), strict=True)
+        except BrokenProcessPool:
+            pass
+    return ((path, PreparedFile(failure=WORKER_DIED)) for path in batch)
 
 
 def _close_connections():

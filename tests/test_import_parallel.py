@@ -298,3 +298,36 @@ def test_the_command_outside_any_transaction(client, tmp_path):
     ok, out, _ = run(write_notes(tmp_path, count=8), jobs=2)
     assert ok and "9 created" in out
     assert Article.objects.count() == 9 and "/articles/note-6/" in search(client, "强化学习")
+
+
+def test_a_worker_that_dies_is_reported_not_waited_for(tmp_path, monkeypatch):
+    """A worker killed mid-import (for memory, say): its files are reported, the run ends, nothing half-saved."""
+    import signal
+
+    write_notes(tmp_path, count=30)
+
+    def hung(*args):
+        raise TimeoutError("the import waited for a worker that had died")
+
+    monkeypatch.setattr(importer, "prepare", _dying_on_note_20)
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        report = importer.import_paths([tmp_path], jobs=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    failed = {Path(path).name: reason for path, reason in report.failed}
+    assert "worker process died" in failed["note-20.md"]
+    assert report.total == 31 and report.created, "the files prepared before it are imported"
+    assert Article.objects.count() == len(report.created)
+    assert not Article.objects.filter(slug__in=[Path(name).stem for name in failed]).exists()
+
+
+_prepare = importer.prepare
+
+
+def _dying_on_note_20(path):
+    if Path(path).name == "note-20.md":
+        os._exit(1)  # as a process killed by the system: no exception, no result
+    return _prepare(path)
