@@ -6,15 +6,23 @@ PY := $(VENV)/bin/python
 # PostgreSQL for the second test run: DATABASE_URL when it names one, else the local server.
 PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 
-.PHONY: install run serve bench load backup restore test test-sqlite test-postgres lint format clean
+.PHONY: install lock run serve bench load backup restore test test-sqlite test-postgres lint format clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Installs exactly the locked tree (requirements-dev.lock: every package, transitive ones
+# included, pinned with its hashes); pip refuses anything that does not match.
+$(VENV)/.installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
+
+## Refresh the lock files from requirements.txt (runtime) and requirements-dev.txt (tests, lint),
+## after changing a pin there: requirements.lock for servers, requirements-dev.lock for make install
+LOCK := $(VENV)/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11.5
+lock: install
+	$(LOCK) requirements.txt -o requirements.lock
+	$(LOCK) requirements-dev.txt -o requirements-dev.lock
 
 ## Serve the site with demo content at http://127.0.0.1:8000 (SQLite unless DATABASE_URL says otherwise)
 run: install
