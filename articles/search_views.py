@@ -21,6 +21,14 @@ def _with_tags(request, slugs):
     return "?" + params.urlencode()
 
 
+def _all_visible(tags):
+    """Whether each of `tags` is carried by at least one article readers may see (one query)."""
+    if not tags:
+        return True
+    visible = queries.tags_in_use().filter(pk__in=[tag.pk for tag in tags]).values("pk")
+    return len({row["pk"] for row in visible}) == len(tags)
+
+
 def search_page(request):
     query, was_cut = search.clean_query(request.GET.get("q", ""))
     sort = request.GET.get("sort") or "relevance"
@@ -30,7 +38,9 @@ def search_page(request):
         tags = search.resolve_tags(request.GET.getlist("tag"))
     except search.BadSearch as error:
         return bad_request(request, str(error))
-    if tags is None:
+    if tags is None or not _all_visible(tags):
+        # A tag carried only by drafts or scheduled articles is as unknown to a reader as
+        # a tag that does not exist: answering otherwise would tell that it exists.
         raise Http404("No such tag.")
     slugs = [tag.slug for tag in tags]
     for tag in tags:

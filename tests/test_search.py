@@ -227,6 +227,18 @@ def test_unknown_tag_in_a_set_is_404(client):
     assert client.get("/search/?tag=nope").status_code == 404
 
 
+def test_a_tag_that_no_reader_can_see_is_404_like_an_unknown_one(client):
+    make_article(title="public", tags=["公开"])
+    make_draft(title="draft", tags=["草稿专用", "公开"])
+    make_scheduled(title="scheduled", tags=["定时专用"])
+    assert search_titles(client, tag="公开") == {"public"}
+    for slug in ("草稿专用", "定时专用", "nope"):
+        response = client.get("/search/?" + urlencode({"tag": slug, "q": "x"}))
+        assert response.status_code == 404, slug
+        assert "草稿专用" not in response.content.decode()
+    assert client.get("/search/?" + urlencode({"tag": ["公开", "草稿专用"]}, doseq=True)).status_code == 404
+
+
 def test_narrowing_links_never_lead_to_an_empty_page(client):
     make_article(title="1", tags=["a", "b"])
     make_article(title="2", tags=["a", "c"])
@@ -378,7 +390,8 @@ def test_facets_and_tag_filters_follow_tag_changes_made_in_bulk(client):
     assert search_titles(client, q="时序差分", tag="新") == {"a", "b"}
     assert search_titles(client, q="时序差分", tag="旧") == {"b"}
     TaggedArticle.objects.filter(tag=new).delete()
-    assert search_titles(client, q="时序差分", tag="新") == set()
+    # No article carries it any more: a reader cannot tell it from an unknown tag.
+    assert client.get("/search/?" + urlencode({"q": "时序差分", "tag": "新"})).status_code == 404
     html = client.get("/search/?q=" + quote("时序差分")).content.decode()
     assert re.search(r"旧 <span class=\"count\">1</span>", html) and "新 <span" not in html
 
