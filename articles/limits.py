@@ -16,6 +16,12 @@ MAX_SUMMARY_BYTES = 4 * 1024
 # refused with a message instead of holding a server process.
 RENDER_SECONDS = 2.0
 
+# Uploaded images: pixels of one picture (width × height, read from the header before
+# anything is decoded), and of all the frames of an animation together (frames × width ×
+# height): each is decoded and encoded again, and a 5 MB GIF can hold thousands of frames.
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_ANIMATION_PIXELS = 100_000_000
+
 # Tags per article, and the length of one tag's name (taggit's column).
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 100
