@@ -6,6 +6,7 @@ with a clear message instead of running with a guessable key or an open host lis
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -28,6 +29,13 @@ def env_bool(name, default):
 
 def env_list(name):
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def env_count(name, default, minimum=0):
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
+    return int(value)
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -56,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "mathjax",
     "articles",
+    # Admin sign-in throttled after repeated failures (kb/login_throttle.py).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Last: turns a sign-in refused by the throttle into its 429 page (kb/login_throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kb.urls"
@@ -171,9 +183,30 @@ if HTTPS:
 # No script reads either cookie (the editor takes the CSRF token from its form), so neither is
 # readable from JavaScript.
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
-# Admin sign-in throttled after repeated failures (kb/login_throttle.py).
-KB_LOGIN_FAILURES = int(os.environ.get("KB_LOGIN_FAILURES", "5"))
-KB_LOGIN_LOCK_SECONDS = int(os.environ.get("KB_LOGIN_LOCK_SECONDS", str(15 * 60)))
+# Admin sign-in throttled after repeated failures, by django-axes (kb/login_throttle.py has the
+# rules): KB_LOGIN_FAILURES for one account from one client address, KB_LOGIN_ADDRESS_FAILURES
+# from one address, then a pause of KB_LOGIN_LOCK_SECONDS. Counted in the database, not the cache.
+KB_LOGIN_FAILURES = env_count("KB_LOGIN_FAILURES", 5, minimum=1)
+KB_LOGIN_ADDRESS_FAILURES = env_count("KB_LOGIN_ADDRESS_FAILURES", 6 * KB_LOGIN_FAILURES, minimum=1)
+KB_LOGIN_LOCK_SECONDS = env_count("KB_LOGIN_LOCK_SECONDS", 15 * 60, minimum=1)
+# The number of proxies in front of the site that each append the address they received from to
+# X-Forwarded-For (nginx with proxy_add_x_forwarded_for: 1). 0: clients connect directly and
+# REMOTE_ADDR is theirs. Too high, and clients can choose their own address.
+TRUSTED_PROXY_COUNT = env_count("TRUSTED_PROXY_COUNT", 0)
+AUTHENTICATION_BACKENDS = [
+    "kb.login_throttle.SignInThrottleBackend",  # first: refuses before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "kb.login_throttle.SignInThrottle"
+AXES_FAILURE_LIMIT = KB_LOGIN_FAILURES
+AXES_COOLOFF_TIME = timedelta(seconds=KB_LOGIN_LOCK_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "kb.login_throttle.client_address"
+AXES_USERNAME_CALLABLE = "kb.login_throttle.username_of"
+AXES_LOCKOUT_CALLABLE = "kb.login_throttle.locked_out_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
 # Where a sign-in goes when its `next` is missing or points off the site.
 LOGIN_REDIRECT_URL = "admin:index"
 if env_bool("TRUST_X_FORWARDED_PROTO", False):

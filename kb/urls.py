@@ -7,7 +7,7 @@ from kb.login_throttle import ThrottledAdminAuthenticationForm
 
 admin.site.site_header = "Knowledge base"
 admin.site.site_title = "Knowledge base admin"
-# Sign-in refused for a while after repeated failures (the failures are counted by signals there).
+# Says so when sign-in is paused after repeated failures (django-axes, kb/login_throttle.py).
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [

@@ -1,12 +1,12 @@
-"""The authoring side under attack: sign-in throttled after repeated failures, cookies out of
-scripts' reach (and HTTPS-only in production), uploads that could carry script refused.
+"""The authoring side under attack: cookies out of scripts' reach (and HTTPS-only in
+production), uploads that could carry script refused.
 
-Authors editing only their own articles is tests/test_permissions.py.
+The sign-in throttle is tests/test_sign_in_throttle.py; authors editing only their own
+articles is tests/test_permissions.py.
 """
 
 import subprocess
 import sys
-import time
 from io import BytesIO
 
 import pytest
@@ -21,7 +21,6 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = "/admin/login/?next=/admin/"
 PASSWORD = "pw-editor-123"
-LOCKED = "Too many failed sign-in attempts"
 
 
 @pytest.fixture(autouse=True)
@@ -39,60 +38,6 @@ def editor(django_user_model):
 
 def sign_in(client, username="editor", password=PASSWORD, address="203.0.113.7"):
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
-
-
-def signed_in(client):
-    return client.get("/admin/").status_code == 200
-
-
-def test_five_failures_lock_the_account_from_that_address_with_a_clear_message(client, editor):
-    for _ in range(5):
-        response = sign_in(client, password="wrong")
-        assert response.status_code == 200 and LOCKED not in response.content.decode()
-    response = sign_in(client)  # the right password, too late
-    page = response.content.decode()
-    assert response.status_code == 200 and LOCKED in page and "15 minutes" in page
-    assert not signed_in(client)
-
-
-def test_the_lock_is_per_account_and_address(client, editor, django_user_model):
-    django_user_model.objects.create_user("other", password=PASSWORD, is_staff=True)
-    for _ in range(5):
-        sign_in(client, password="wrong")
-    assert sign_in(client, username="other").status_code == 302  # another account from there
-    client.logout()
-    assert sign_in(client, address="198.51.100.9").status_code == 302  # the editor from elsewhere
-
-
-def test_usernames_differing_in_case_share_a_count(client, editor):
-    for name in ["editor", "EDITOR", "Editor", "eDitor", "editoR"]:
-        sign_in(client, username=name, password="wrong")
-    assert LOCKED in sign_in(client).content.decode()
-
-
-def test_a_successful_sign_in_clears_the_count(client, editor):
-    for _ in range(4):
-        sign_in(client, password="wrong")
-    assert sign_in(client).status_code == 302
-    client.logout()
-    for _ in range(4):
-        sign_in(client, password="wrong")
-    assert sign_in(client).status_code == 302
-
-
-def test_one_address_guessing_many_accounts_is_stopped_too(client, editor):
-    for number in range(30):
-        sign_in(client, username=f"guess{number}", password="wrong")
-    assert LOCKED in sign_in(client).content.decode()
-
-
-def test_the_lock_ends_by_itself(client, editor, monkeypatch):
-    for _ in range(5):
-        sign_in(client, password="wrong")
-    assert LOCKED in sign_in(client).content.decode()
-    later = time.time() + 15 * 60 + 1
-    monkeypatch.setattr("django.core.cache.backends.locmem.time.time", lambda: later)
-    assert sign_in(client).status_code == 302
 
 
 def test_session_and_csrf_cookies_are_out_of_scripts_reach(client, editor):
@@ -124,7 +69,7 @@ def production_setting(*names, **env):
 
 def test_production_cookies_are_secure_and_http_only():
     names = ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY")
-    assert production_setting(*names, HTTPS="true") == ["True"] * 4
+    assert production_setting(*names, HTTPS="true", SITE_URL="https://kb.example.org") == ["True"] * 4
 
 
 # --- Uploads: nothing a browser could run is stored, whatever its name or declared type.
