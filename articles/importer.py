@@ -10,10 +10,12 @@ processes (`jobs`) and writes each good file, in order, in a transaction of its 
 import datetime as dt
 import itertools
 import multiprocessing
+import os
 import re
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import yaml
 from django.db import connections
 from django.utils import timezone
 
-from . import search_index, segmentation
+from . import limits, search_index, segmentation
 from .import_writer import ArticleWriter
 from .rendering import ArticleHtml, RenderError, render_article
 from .slugs import SLUG_MAX_LENGTH, clean_name, slug_from_title
@@ -54,6 +56,15 @@ _TextLoader.yaml_implicit_resolvers = {}
 
 class BadFile(ValueError):
     """A file that cannot be imported; the message says why."""
+
+
+@contextmanager
+def _within_limits():
+    """A bound of limits.py crossed makes a bad file, with the bound's message."""
+    try:
+        yield
+    except limits.LimitExceeded as error:
+        raise BadFile(str(error)) from None
 
 
 @dataclass
@@ -123,8 +134,23 @@ def _datetime(meta, name):
                 f"bad date in '{name}': {str(value)[:40]!r} (use 2025-03-01 or 2025-03-01T10:00:00+08:00)"
             ) from None
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+        try:
+            moment = timezone.make_aware(moment)
+        except (OverflowError, ValueError) as error:
+            raise BadFile(f"bad date in '{name}': {str(value)[:40]!r} ({error})") from None
     return moment
+
+
+def _check_dates(date, updated):
+    """Both dates within the site's range (after conversion to UTC); `updated` not in the future.
+
+    A future `date` schedules the article; `updated` may lie as far ahead as `date` (a
+    scheduled article's update time is its publication time), no further.
+    """
+    with _within_limits():
+        limits.check_date("'date'", date)
+        latest = max(timezone.now(), date) if date else None
+        limits.check_date("'updated'", updated, now=latest, future=False)
 
 
 def _tags(meta):
@@ -138,19 +164,22 @@ def _tags(meta):
     written = meta.written.get("tags")
     if isinstance(written, list) and len(written) == len(value):
         value = written  # `[yes, 1.10]` are the tags "yes" and "1.10"
-    names = []
+    names, seen = [], set()
     for tag in value:
         name = " ".join(str(tag).split())
-        if len(name) > 100:
-            raise BadFile(f"tag {name[:20]!r}… is longer than 100 characters")
-        if name and name.lower() not in {n.lower() for n in names}:
+        if name and name.lower() not in seen:
+            seen.add(name.lower())
             names.append(name)
+    with _within_limits():
+        limits.check_tags(names)
     return names
 
 
 def parse_article(text, default_slug=""):
     """Validate one file's text; return an ArticleSource or raise BadFile."""
     front, body = split_front_matter(text.replace("\r\n", "\n").replace("\r", "\n"))
+    with _within_limits():
+        limits.check_body(body)  # before any YAML or Markdown work on it
     try:
         meta = yaml.load(front, Loader=_FrontMatterLoader)  # a SafeLoader subclass
     except (yaml.YAMLError, ValueError, RecursionError) as error:
@@ -178,17 +207,21 @@ def parse_article(text, default_slug=""):
     author = _text(meta, "author", max_length=150)
     if author and not USERNAME.fullmatch(author):
         raise BadFile(f"bad author {author!r}: a username has letters, digits and @.+-_ only")
-    date = _datetime(meta, "date")
+    date, updated = _datetime(meta, "date"), _datetime(meta, "updated")
+    _check_dates(date, updated)
+    summary = _text(meta, "summary")
+    with _within_limits():
+        limits.check_summary(summary)
     return ArticleSource(
         title=title,
         slug=slug,
         body=body,
         date=date,
-        updated=_datetime(meta, "updated") or date,
+        updated=updated or date,
         tags=_tags(meta),
         series=_text(meta, "series", max_length=200),
         series_order=order,
-        summary=_text(meta, "summary"),
+        summary=summary,
         draft=draft,
         author=author,
     )
@@ -227,6 +260,8 @@ def _reason(error):
 
 def prepare(path):
     """Everything about the file at `path` that needs no database: the costly part of an import."""
+    if isinstance(path, SkippedPath):
+        return PreparedFile(failure=path.reason)
     prepared = PreparedFile()
     try:
         prepared.source = source = read_article(path)
@@ -237,13 +272,71 @@ def prepare(path):
     return prepared
 
 
+@dataclass(frozen=True)
+class SkippedPath:
+    """A path found in a folder that is not imported, and why; reported like a bad file."""
+
+    path: Path
+    reason: str
+
+    def __fspath__(self):
+        return os.fspath(self.path)
+
+    def __str__(self):
+        return str(self.path)
+
+
 def markdown_files(paths):
-    """Every `.md` file named in `paths`, folders read recursively, in a stable order."""
+    """Every `.md` file named in `paths`, folders read recursively, in a stable order.
+
+    A folder's files are imported only from inside it: a symbolic link (to a file or to a
+    folder holding `.md` files) whose target lies outside the folder named is not followed
+    but reported as a SkippedPath. A link to a file inside is imported, once with the file
+    itself; a linked folder inside is not entered (its files are reached by their own path).
+    A file named directly is read wherever it points: the operator chose it.
+    """
     for path in map(Path, paths):
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*.md") if p.is_file())
+            yield from _folder_files(path)
         else:
             yield path
+
+
+def _folder_files(folder):
+    root = os.path.realpath(folder)
+
+    def outside(path):
+        target = os.path.realpath(path)
+        return None if os.path.commonpath([root, target]) == root else target
+
+    found, linked = [], []
+    for parent, folders, files in os.walk(folder):  # a linked folder is listed, never entered
+        parent = Path(parent)
+        for name in folders:
+            path = parent / name
+            if path.is_symlink() and (target := outside(path)) and _holds_markdown(target):
+                found.append(SkippedPath(path, f"symbolic link to a folder outside {folder}: not followed ({target})"))
+        for name in files:
+            path = parent / name
+            if not name.endswith(".md"):
+                continue
+            if not path.is_symlink():
+                found.append(path)
+            elif target := outside(path):
+                found.append(SkippedPath(path, f"symbolic link to a file outside {folder}: not imported ({target})"))
+            elif path.is_file():
+                linked.append(path)
+    real = {os.path.realpath(path) for path in found if isinstance(path, Path)}
+    for path in linked:
+        if (target := os.path.realpath(path)) not in real:
+            real.add(target)
+            found.append(path)
+    return sorted(found, key=lambda path: getattr(path, "path", path))
+
+
+def _holds_markdown(folder):
+    """Whether `folder` (outside the import) holds a `.md` file; read no further than the first."""
+    return any(name.endswith(".md") for _, _, files in os.walk(folder) for name in files)
 
 
 @dataclass
@@ -273,6 +366,7 @@ def import_paths(paths, jobs=1):
     seen = {}
     writer = ArticleWriter()
     for path, prepared in _prepare_all(markdown_files(paths), jobs):
+        path = Path(path)
         source = prepared.source
         if source is not None and source.slug in seen:
             report.failed.append((path, f"slug {source.slug!r} is already used by {seen[source.slug]}"))

@@ -91,7 +91,7 @@ def check_date(field, moment, now=None, future=True):
         raise LimitExceeded(
             field,
             f"The {field} {moment.isoformat(sep=' ', timespec='minutes')} is outside the range this site accepts "
-            f"({EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE - dt.timedelta(days=1):%Y-%m-%d}).",
+            f"({EARLIEST_DATE:%Y-%m-%d %H:%M} to {LATEST_DATE - dt.timedelta(minutes=1):%Y-%m-%d %H:%M} UTC).",
         )
     if not future:
         now = now or dt.datetime.now(dt.UTC)

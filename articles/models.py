@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from . import search_index
+from . import limits, search_index
 from .rendering import RenderError, render_article, render_markdown
 from .slugs import SLUG_MAX_LENGTH, clean_name, unique_slug
 
@@ -32,6 +32,14 @@ def _check_renders(**sources):
 
 def _to_second(moment):
     return moment.replace(microsecond=0) if moment else moment
+
+
+def date_range_constraint(model, field, null=False):
+    """A CHECK keeping `field` within limits.EARLIEST_DATE and LATEST_DATE (migration 0010)."""
+    in_range = models.Q(**{f"{field}__gte": limits.EARLIEST_DATE, f"{field}__lt": limits.LATEST_DATE})
+    if null:
+        in_range = models.Q(**{f"{field}__isnull": True}) | in_range
+    return models.CheckConstraint(condition=in_range, name=f"{model}_{field}_range")
 
 
 # Columns only an article's own page (or a feed entry) reads.
@@ -232,6 +240,14 @@ class Article(models.Model):
             models.Index(fields=["series", "series_order", "published_at"], name="article_series_order"),
             models.Index(fields=["author", "-updated_at"], name="article_author"),
         ]
+        # No write path (a bulk update, restore's loaddata, raw SQL) can store a date that a
+        # reader's page, a feed or a backup then fails to read (year 1 in +08:00 is a BC
+        # timestamp to PostgreSQL). The admin and the importer check first, naming the field.
+        constraints = [
+            date_range_constraint("article", "published_at", null=True),
+            date_range_constraint("article", "updated_at"),
+            date_range_constraint("article", "created_at"),
+        ]
 
     def __str__(self):
         return self.title
@@ -276,6 +292,42 @@ class Article(models.Model):
 
     def clean(self):
         _check_renders(body=self.body, summary=self.summary)
+
+    # The dates an author sets, by how the message names them; only the publication date may
+    # lie in the future (it schedules the article).
+    DATE_FIELDS = {"published_at": "publication date", "updated_at": "update date"}
+
+    def clean_fields(self, exclude=None):
+        """The fields' own checks, then the dates against limits.check_date, each error on its field.
+
+        Here rather than in clean(), which cannot know the fields a form leaves out (an
+        Author's form has no published_at), and a ValueError would follow.
+        """
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        skip = {*(exclude or ()), *errors}
+        now = timezone.now()
+        for field, label in self.DATE_FIELDS.items():
+            if field in skip:
+                continue
+            latest = now
+            if field == "updated_at" and self.published_at and "published_at" not in errors:
+                # A scheduled article's update time is its publication time, also to come.
+                latest = max(now, self.published_at)
+            try:
+                limits.check_date(label, getattr(self, field), now=latest, future=field == "published_at")
+            except limits.LimitExceeded as error:
+                errors[field] = [ValidationError(str(error), code="date_range")]
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        # clean_fields() checked the date ranges in Python with the CHECKs' bounds, naming
+        # the field; Django would ask the database again, a query for each.
+        super().validate_constraints(exclude={*(exclude or ()), "published_at", "updated_at", "created_at"})
 
     def _content(self):
         return (self.title, self.body, self.summary)

@@ -20,6 +20,7 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
+from . import limits
 from .slugs import SLUG_MAX_LENGTH, unique_slug
 
 CONTENT_FIELDS = ("title", "body", "summary", "tags", "series", "series_order", "status")
@@ -53,7 +54,19 @@ class Revision(models.Model):
 
     class Meta:
         ordering = ["article_key", "-number"]
-        constraints = [models.UniqueConstraint(fields=["article_key", "number"], name="unique_revision_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["article_key", "number"], name="unique_revision_number"),
+            # As on Article (see date_range_constraint there): the history pages read these.
+            models.CheckConstraint(
+                condition=models.Q(published_at__isnull=True)
+                | models.Q(published_at__gte=limits.EARLIEST_DATE, published_at__lt=limits.LATEST_DATE),
+                name="revision_published_at_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(saved_at__gte=limits.EARLIEST_DATE, saved_at__lt=limits.LATEST_DATE),
+                name="revision_saved_at_range",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} (revision {self.number})"

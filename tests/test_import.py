@@ -108,7 +108,10 @@ BAD_FILES = {
     "bad-tags.md": ("---\ntitle: x\ntags: {a: 1}\n---\nbody\n", "'tags'"),
     "bad-slug.md": ("---\ntitle: x\nslug: a/b c\n---\nbody\n", "bad slug"),
     "huge-order.md": ("---\ntitle: x\nseries_order: 99999999999999999999\n---\nbody\n", "'series_order'"),
-    "too-deep.md": ("---\ntitle: x\n---\n" + "\n".join("    " * i + "- x" for i in range(500)), "nested too deeply"),
+    "too-deep.md": (
+        "---\ntitle: x\n---\n" + "\n".join("    " * i + "- x" for i in range(60, 330)),
+        "nested too deeply",
+    ),
     "empty.md": ("", "no front matter"),
     "latin1.md": ("---\ntitle: café\n---\nbody\n".encode("latin-1"), "not UTF-8"),
     "binary.md": (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
@@ -176,3 +179,79 @@ def test_scheduled_import_is_hidden_until_its_date(tmp_path):
     future = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     run(write(tmp_path, "f.md", f"---\ntitle: Later\ndate: {future}\n---\nbody\n"))
     assert Article.objects.count() == 1 and not Article.objects.published().exists()
+
+
+def test_a_future_date_schedules_but_a_future_updated_is_refused(tmp_path):
+    later = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    write(tmp_path, "scheduled.md", f"---\ntitle: Scheduled\ndate: {later.isoformat()}\n---\nbody\n")
+    write(tmp_path, "same.md", f"---\ntitle: Same\ndate: {later.isoformat()}\nupdated: {later.isoformat()}\n---\nb\n")
+    write(tmp_path, "ahead.md", f"---\ntitle: Ahead\ndate: 2025-03-01\nupdated: {later.isoformat()}\n---\nbody\n")
+    ok, _, err = run(tmp_path)
+    assert not ok
+    assert f"ahead.md: The 'updated' {later.astimezone(UTC):%Y-%m-%d %H:%M}+00:00 lies in the future" in err
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["Same", "Scheduled"]
+    assert Article.objects.get(title="Scheduled").updated_at == later  # its update time is its publication
+    assert not Article.objects.published().exists()
+
+
+def test_the_first_and_last_moments_of_the_date_range_import(tmp_path):
+    from articles import limits
+
+    first, last = limits.EARLIEST_DATE, limits.LATEST_DATE - timedelta(seconds=1)
+    with_dates = "---\ntitle: {title}\ndate: {date}\nupdated: {updated}\n---\nbody\n"
+    folder = tmp_path
+    write(folder, "first.md", with_dates.format(title="First", date=first.isoformat(), updated=first.isoformat()))
+    write(folder, "last.md", with_dates.format(title="Last", date=last.isoformat(), updated="2025-01-01"))
+    ok, _, err = run(folder)
+    assert ok, err
+    assert Article.objects.get(title="First").published_at == first
+    assert Article.objects.get(title="Last").published_at == last
+
+
+def test_fifty_tags_import_and_repeats_count_once(tmp_path):
+    tags = ", ".join([f"tag{n}" for n in range(50)] + [f"TAG{n}" for n in range(50)])
+    ok, _, err = run(write(tmp_path, "tags.md", f"---\ntitle: Tagged\ntags: [{tags}]\n---\nbody\n"))
+    assert ok, err
+    assert Article.objects.get().tags.count() == 50
+
+
+def symlink(link, target):
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(target)
+    return link
+
+
+def test_symbolic_links_out_of_the_folder_are_reported_and_not_followed(tmp_path):
+    """A folder's links may reach only inside it: a note's `secret.md -> ~/.ssh/...` is no import."""
+    outside = tmp_path / "private"
+    write(outside, "secret.md", "---\ntitle: Secret\n---\nprivate words\n")
+    write(outside, "more/other.md", "---\ntitle: Other secret\n---\nprivate\n")
+    (tmp_path / "images").mkdir()
+    notes = tmp_path / "notes"
+    write(notes, "real.md", "---\ntitle: Real\n---\nbody\n")
+    write(notes, "sub/deep.md", "---\ntitle: Deep\n---\nbody\n")
+    symlink(notes / "secret.md", outside / "secret.md")  # a file outside
+    symlink(notes / "escape.md", "../private/secret.md")  # the same, relative
+    symlink(notes / "private", outside / "more")  # a folder outside holding Markdown
+    symlink(notes / "images", tmp_path / "images")  # a folder outside holding none: not a Markdown matter
+    symlink(notes / "alias.md", notes / "sub" / "deep.md")  # inside: imported once, as the file itself
+    symlink(notes / "sub-again", "sub")  # inside: not entered, its files are read as sub/
+    symlink(notes / "loop", ".")
+
+    ok, _, err = run(notes)
+
+    assert not ok
+    lines = {Path(line.split(": ", 1)[0]).name: line for line in err.splitlines() if line.startswith(str(notes))}
+    assert f"symbolic link to a file outside {notes}: not imported" in lines["secret.md"]
+    assert f"symbolic link to a file outside {notes}: not imported" in lines["escape.md"]
+    assert f"symbolic link to a folder outside {notes}: not followed" in lines["private"]
+    assert set(lines) == {"secret.md", "escape.md", "private"}
+    assert "Imported 2 of 5 files: 2 created, 0 updated, 3 failed." in err
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["Deep", "Real"]
+
+
+def test_a_file_named_on_the_command_line_is_read_wherever_it_links(tmp_path):
+    write(tmp_path / "elsewhere", "note.md", "---\ntitle: Chosen\n---\nbody\n")
+    ok, _, err = run(symlink(tmp_path / "notes" / "note.md", tmp_path / "elsewhere" / "note.md"))
+    assert ok, err
+    assert Article.objects.get().title == "Chosen"

@@ -106,12 +106,35 @@ BROKEN = [
     ("date-zone.md", bad("title: x\ndate: 2025-03-01T10:00:00+25:00"), "bad date in 'date'"),
     ("updated-bad.md", bad("title: x\ndate: 2025-03-01\nupdated: soon"), "bad date in 'updated'"),
     ("updated-bool.md", bad("title: x\nupdated: true"), "bad date in 'updated'"),
+    # dates outside the site's range (after conversion to UTC), a future 'updated'
+    (
+        "date-year-one.md",
+        bad("title: x\ndate: 0001-01-01"),
+        "The 'date' 0001-01-01 00:00+08:05:43 is outside the range",
+    ),
+    (
+        "date-year-one-zone.md",
+        bad("title: x\ndate: 0001-01-01T00:00:00+08:00"),
+        "'date' 0001-01-01 00:00+08:00 is outside",
+    ),
+    ("date-9999.md", bad("title: x\ndate: 9999-12-31T23:59:59-08:00"), "'date' 9999-12-31 23:59-08:00 is outside"),
+    ("date-1969.md", bad("title: x\ndate: 1969-12-31T23:00:00Z"), "'date' 1969-12-31 23:00+00:00 is outside"),
+    ("date-2100.md", bad("title: x\ndate: 2100-01-01T08:00:00+08:00"), "'date' 2100-01-01 08:00+08:00 is outside"),
+    ("updated-year-one.md", bad("title: x\ndate: 2025-03-01\nupdated: 0001-01-01"), "'updated' 0001-01-01 00:00"),
+    (
+        "updated-future.md",
+        bad("title: x\ndate: 2025-03-01\nupdated: 2099-01-01"),
+        "'updated' 2099-01-01 00:00+08:00 lies in",
+    ),
+    ("updated-after-date.md", bad("title: x\ndate: 2090-03-01\nupdated: 2091-01-01"), "'updated' 2091-01-01"),
     # tags
     ("tags-dict.md", front("title: x\ntags: {a: b}"), "'tags' must be a list"),
     ("tags-nested.md", front("title: x\ntags: [[a, b]]"), "'tags' must be a list"),
     ("tags-null-entry.md", front("title: x\ntags: [a, null]"), "'tags' must be a list"),
     ("tags-number.md", front("title: x\ntags: 5"), "'tags' must be a list"),
     ("tags-long.md", front("title: x\ntags: [" + "t" * 101 + "]"), "longer than 100"),
+    ("tags-too-many.md", front("title: x\ntags: [" + ", ".join(f"t{n}" for n in range(51)) + "]"), "51 tags; an"),
+    ("tags-2000.md", front("title: x\ntags: [" + ", ".join(f"标签{n}" for n in range(2000)) + "]"), "2000 tags"),
     # series and its order
     ("series-list.md", front("title: x\nseries: [a]"), "'series' must be text"),
     ("series-long.md", front("title: x\nseries: " + "s" * 201), "longer than 200"),
@@ -135,6 +158,8 @@ BROKEN = [
     ("body-brackets.md", bad("title: Brackets", "[" * 60 + "x\n"), "nested too deeply"),
     ("body-stars.md", bad("title: Stars", "*" * 250 + "x\n"), "nested too deeply"),
     ("summary-too-deep.md", bad("title: Deep summary\nsummary: '" + "*" * 250 + "'"), "nested too deeply"),
+    ("body-too-large.md", bad("title: Big", "长" * 90_000), "The body is 264 KB; the limit is 256 KB"),
+    ("summary-too-large.md", bad("title: x\nsummary: " + "s" * 5000), "The summary is 5 KB; the limit is 4 KB"),
     # not text at all
     ("nul.md", b"---\ntitle: x\n---\nbody\x00more", "binary data"),
     ("png.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
