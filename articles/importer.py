@@ -167,8 +167,8 @@ def _tags(meta):
     names, seen = [], set()
     for tag in value:
         name = " ".join(str(tag).split())
-        if name and name.lower() not in seen:
-            seen.add(name.lower())
+        if name and name.casefold() not in seen:  # as the tag manager and the admin compare them
+            seen.add(name.casefold())
             names.append(name)
     with _within_limits():
         limits.check_tags(names)

@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Import Markdown files with YAML front matter (folders are read recursively). "
         "Importing a file again updates the article with its slug. Bad files are reported "
-        "with the reason, the rest are imported, and the command exits non-zero."
+        "with the reason, the rest are imported, and the command exits non-zero. In a folder, "
+        "a symbolic link whose target lies outside it is reported, not followed."
     )
 
     def add_arguments(self, parser):
