@@ -334,9 +334,15 @@ def _folder_files(folder):
     return sorted(found, key=lambda path: getattr(path, "path", path))
 
 
-def _holds_markdown(folder):
-    """Whether `folder` (outside the import) holds a `.md` file; read no further than the first."""
-    return any(name.endswith(".md") for _, _, files in os.walk(folder) for name in files)
+def _holds_markdown(folder, most=1000):
+    """Whether `folder` (outside the import) holds a `.md` file, looking no further than the first.
+
+    Past `most` folders without one (a link to `/`, say), it is taken to hold some: reported.
+    """
+    for walked, (_, _, files) in enumerate(os.walk(folder), start=1):
+        if walked > most or any(name.endswith(".md") for name in files):
+            return True
+    return False
 
 
 @dataclass
