@@ -64,6 +64,10 @@ def article_file(article):
     return f"---\n{meta}---\n{body}\n"
 
 
+class ExportError(Exception):
+    """An article that cannot be written as a file; the message names it."""
+
+
 @dataclass
 class ExportReport:
     written: list = field(default_factory=list)
@@ -82,7 +86,11 @@ def export_all(folder, queryset=None):
     articles = (queryset if queryset is not None else Article.objects.all()).select_related("series", "author")
     for article in articles.prefetch_related("tags").order_by("pk"):
         path = folder / f"{article.slug}.md"
-        path.write_text(article_file(article), encoding="utf-8")
+        try:
+            text = article_file(article)
+        except (ValueError, OverflowError) as error:  # a date out of range, say
+            raise ExportError(f"cannot export article {article.slug} (pk={article.pk}): {error}") from error
+        path.write_text(text, encoding="utf-8")
         report.written.append(path)
         report.drafts += article.status == Article.Status.DRAFT
     return report

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from articles.importer import parse_article
@@ -13,6 +14,7 @@ from articles.models import Article, Series, Tag
 from articles.revisions import Revision
 
 from .factories import make_article, make_draft, make_series
+from .stored_dates import store_unreadable_date
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +117,18 @@ def test_export_to_an_unwritable_place_fails_with_a_message(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(CommandError, match="Cannot write to"):
         export(blocker / "sub")
+
+
+def test_an_article_with_a_stored_date_out_of_range_stops_the_export_with_one_line(tmp_path):
+    make_article(title="Fine")
+    broken = make_article(title="Year one", slug="year-one")
+    undo = store_unreadable_date(broken)
+    try:
+        with pytest.raises(CommandError) as raised:
+            export(tmp_path)
+    finally:
+        undo()
+    message = str(raised.value)
+    assert message.startswith("Export stopped: ") and "\n" not in message, message
+    if connection.vendor == "sqlite":
+        assert f"cannot export article year-one (pk={broken.pk})" in message

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
-from articles.exporter import export_all
+from articles.exporter import ExportError, export_all
 
 
 class Command(BaseCommand):
@@ -19,6 +20,10 @@ class Command(BaseCommand):
             report = export_all(folder)
         except OSError as error:
             raise CommandError(f"Cannot write to {folder}: {error.strerror or error}") from None
+        except ExportError as error:
+            raise CommandError(f"Export stopped: {error}") from None
+        except DatabaseError as error:  # a stored date the driver cannot read, say
+            raise CommandError(f"Export stopped: cannot read the articles: {' '.join(str(error).split())}") from error
         if options["verbosity"] > 1:
             for path in report.written:
                 self.stdout.write(str(path))
