@@ -185,6 +185,13 @@ def test_migration_0010_repairs_stored_dates_and_every_page_answers_again(staff_
                     "VALUES (%s, %s, 'Body', '', 'published', %s, %s, %s, '<p>Body</p>', '', '', 'Body', %s, 1)",
                     [slug.title(), slug, published, updated, created, False],
                 )
+                cursor.execute(
+                    "INSERT INTO articles_revision (article_id, article_key, number, slug, title, body, summary, "
+                    "tags, series, status, published_at, saved_at, note, deleted) "
+                    "SELECT id, id, 1, slug, title, body, '', '[]', '', status, published_at, updated_at, '', %s "
+                    "FROM articles_article WHERE slug = %s",
+                    [False, slug],
+                )
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(leaves)
@@ -196,7 +203,11 @@ def test_migration_0010_repairs_stored_dates_and_every_page_answers_again(staff_
     assert far.published_at == limits.LATEST_DATE - timedelta(seconds=1)  # still scheduled, not published
     assert far.updated_at == far.published_at
     assert list(Article.objects.published()) == [bc]
+    revision = Revision.objects.get(article=bc)
+    assert (revision.published_at, revision.saved_at.date()) == (january, timezone.now().date())
+    assert Revision.objects.get(article=far).published_at == far.published_at
     paths = ["/", "/feed/", bc.get_absolute_url(), reverse("admin:articles_article_changelist")]
-    paths += [reverse("admin:articles_article_change", args=[article.pk]) for article in Article.objects.all()]
+    for article in Article.objects.all():
+        paths += [reverse(f"admin:articles_article_{view}", args=[article.pk]) for view in ("change", "history")]
     for path in paths:
         assert staff_client.get(path).status_code == 200, path

@@ -44,7 +44,9 @@ ARTICLE_REPAIRS = [
 ]
 REVISION_REPAIRS = [
     f"UPDATE {{table}} SET saved_at = CURRENT_TIMESTAMP WHERE {_outside('saved_at')}",
-    "UPDATE {table} SET published_at = CASE WHEN published_at < {earliest} THEN saved_at ELSE {last} END "
+    # Too early: its article's (repaired) publication date, or the time it was saved.
+    "UPDATE {table} SET published_at = CASE WHEN published_at < {earliest} THEN "
+    "COALESCE((SELECT a.published_at FROM {article} a WHERE a.id = {table}.article_id), saved_at) ELSE {last} END "
     f"WHERE {_outside('published_at')}",
 ]
 
@@ -52,10 +54,17 @@ REVISION_REPAIRS = [
 def repair(apps, schema_editor):
     connection = schema_editor.connection
     earliest, latest, last = BOUNDS["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+    article = connection.ops.quote_name(apps.get_model("articles", "Article")._meta.db_table)
     for model, statements in [("Article", ARTICLE_REPAIRS), ("Revision", REVISION_REPAIRS)]:
         table = connection.ops.quote_name(apps.get_model("articles", model)._meta.db_table)
         for statement in statements:
-            schema_editor.execute(statement.format(table=table, earliest=earliest, latest=latest, last=last))
+            schema_editor.execute(
+                statement.format(table=table, article=article, earliest=earliest, latest=latest, last=last)
+            )
+    if connection.vendor == "postgresql":
+        # The updates' deferred foreign key checks run now: PostgreSQL alters no table that
+        # has some pending in this transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 # SQLite adds a CHECK by rebuilding the table, which drops the table's triggers (the search
