@@ -7,7 +7,9 @@ so that PostgreSQL never hands a BC date to Python):
 - a publication date too early becomes the article's creation time (too late: the last
   moment of the range, so that a scheduled article stays unpublished);
 - an update time out of range becomes the later of publication and creation;
-- a creation or revision time out of range becomes now.
+- a creation or save time out of range becomes now;
+- a revision's publication date too early becomes its article's (or its save time); too
+  late, the last moment of the range.
 Then CHECK constraints keep every write path (bulk updates, loaddata, raw SQL) in range.
 
 The bounds are written here as literals: a migration does not follow later code. They are
