@@ -35,7 +35,11 @@ def _number(value, default):
 
 
 def history(request, model_admin, object_id, extra_context=None):
-    """Every revision of an article, newest first; `?old=N&new=M` shows the diff of two."""
+    """Every revision of an article, newest first; `?old=N&new=M` shows the diff of two.
+
+    `?view=N` also shows revision N whole, as source: what to read when two revisions are
+    too different to compare line by line (and what a stale save's conflict links to).
+    """
     article = _article(model_admin, request, object_id)
     if not model_admin.has_view_or_change_permission(request, article):
         raise PermissionDenied
@@ -46,6 +50,7 @@ def history(request, model_admin, object_id, extra_context=None):
         new = by_number.get(_number(request.GET.get("new"), revision_list[0].number), revision_list[0])
         old = by_number.get(_number(request.GET.get("old"), new.number - 1)) or revision_list[-1]
         compare = {"old": old, "new": new, "lines": revisions.diff_lines(old.as_text(), new.as_text())}
+    shown = by_number.get(_number(request.GET.get("view"), None))
     context = _context(
         model_admin,
         request,
@@ -53,6 +58,7 @@ def history(request, model_admin, object_id, extra_context=None):
         object=article,
         revision_list=revision_list,
         compare=compare,
+        shown=shown,
         can_restore=model_admin.has_change_permission(request, article),
         **(extra_context or {}),
     )

@@ -22,6 +22,13 @@ RENDER_SECONDS = 2.0
 MAX_IMAGE_PIXELS = 40_000_000
 MAX_ANIMATION_PIXELS = 100_000_000
 
+# Comparing two revisions (the history page, a stale save's conflict): at most DIFF_WORK
+# units of work (lines compared, edit paths tried: about a quarter of a second) and
+# MAX_DIFF_LINES lines shown; past either, "too different to compare line by line", with
+# links to both versions. See articles/linediff.py.
+DIFF_WORK = 500_000
+MAX_DIFF_LINES = 5_000
+
 # Tags per article, and the length of one tag's name (taggit's column).
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 100

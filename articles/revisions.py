@@ -11,7 +11,6 @@ A revision outlives its article (the link is set to NULL on delete and
 `article_key` keeps the old id), so a deleted article can be recovered.
 """
 
-import difflib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import limits
+from . import limits, linediff
 from .slugs import SLUG_MAX_LENGTH, unique_slug
 
 CONTENT_FIELDS = ("title", "body", "summary", "tags", "series", "series_order", "status")
@@ -200,12 +199,41 @@ class DiffLine:
     text: str
 
 
+class Diff(list):
+    """The DiffLines of two texts (empty when they are equal).
+
+    `too_different` says the texts could not be compared line by line within the bounds
+    (limits.DIFF_WORK, limits.MAX_DIFF_LINES); the list is then empty and `why` says more.
+    """
+
+    too_different = False
+    why = ""
+
+    @classmethod
+    def refused(cls, why):
+        diff = cls()
+        diff.too_different, diff.why = True, why
+        return diff
+
+
 def diff_lines(old_text, new_text, context=3):
-    """The changed source lines of two texts with `context` lines around them (difflib)."""
+    """The changed source lines of two texts with `context` lines around them, as a Diff.
+
+    The cost is bounded whatever the texts (articles.linediff): past the bounds the Diff
+    is empty and `too_different`, and the pages offer both versions to read instead.
+    """
     old, new = old_text.split("\n"), new_text.split("\n")
-    lines = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for index, group in enumerate(matcher.get_grouped_opcodes(context)):
+    try:
+        groups = linediff.grouped(linediff.opcodes(old, new, limits.DIFF_WORK), context)
+    except linediff.TooDifferent:
+        return Diff.refused("Their lines are arranged too differently to match them up.")
+    # Rows the page would show: every line of each hunk (a change counts both sides) and the gaps.
+    shown = len(groups) - 1 + sum(i2 - i1 + (j2 - j1) * (tag != "equal") for g in groups for tag, i1, i2, j1, j2 in g)
+    if shown > limits.MAX_DIFF_LINES:
+        most = limits.MAX_DIFF_LINES
+        return Diff.refused(f"The comparison would be {shown:,} lines long; at most {most:,} are shown.")
+    lines = Diff()
+    for index, group in enumerate(groups):
         if index:
             lines.append(DiffLine("gap", None, None, "…"))
         for tag, i1, i2, j1, j2 in group:
