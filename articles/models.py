@@ -314,9 +314,15 @@ class Article(models.Model):
             if field in skip:
                 continue
             latest = now
-            if field == "updated_at" and self.published_at and "published_at" not in errors:
-                # A scheduled article's update time is its publication time, also to come.
-                latest = max(now, self.published_at)
+            if field == "updated_at":
+                if self.published_at and "published_at" not in errors:
+                    # A scheduled article's update time is its publication time, also to come.
+                    latest = max(now, self.published_at)
+                loaded = getattr(self, "_loaded", None)
+                if loaded and _to_second(self.updated_at) == _to_second(loaded[1]) and self.updated_at > latest:
+                    # Left as it was while the schedule moved earlier (publish now, not next
+                    # week): it follows the schedule rather than being refused.
+                    self.updated_at = latest
             try:
                 limits.check_date(label, getattr(self, field), now=latest, future=field == "published_at")
             except limits.LimitExceeded as error:

@@ -211,3 +211,20 @@ def test_migration_0010_repairs_stored_dates_and_every_page_answers_again(staff_
         paths += [reverse(f"admin:articles_article_{view}", args=[article.pk]) for view in ("change", "history")]
     for path in paths:
         assert staff_client.get(path).status_code == 200, path
+
+
+@pytest.mark.django_db
+def test_publishing_a_scheduled_article_early_brings_its_update_time_along(staff_client):
+    """Its update time was its publication time, next week; left untouched, it follows the new date."""
+    article = make_article(title="Next week", published_at=timezone.now() + timedelta(days=7))
+    assert article.updated_at == article.published_at
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    version = staff_client.get(url).context["adminform"].form["version"].value()
+    now = timezone.now().replace(microsecond=0)
+    data = add_form(published=local(now), updated=local(article.updated_at), title="Next week", slug=article.slug)
+    response = staff_client.post(url, {**data, "body": article.body, "version": version})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article.refresh_from_db()
+    assert article.published_at == now and now <= article.updated_at <= timezone.now()
+    assert Article.objects.published().filter(pk=article.pk).exists()
+    assert "Next week" in Client().get("/").content.decode()
