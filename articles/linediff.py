@@ -78,6 +78,10 @@ def _blocks(pairs):
 
 def _matches(a, b, budget):
     """Pairs (i, j) with a[i] == b[j], increasing in both: a longest-or-near common subsequence."""
+    # Lines as small integers, once: comparing and hashing them is cheaper than strings.
+    ids = {}
+    a = [ids.setdefault(line, len(ids)) for line in a]
+    b = [ids.setdefault(line, len(ids)) for line in b]
     n, m = len(a), len(b)
     start = 0
     while start < n and start < m and a[start] == b[start]:
@@ -92,9 +96,12 @@ def _matches(a, b, budget):
     try:
         pairs += _myers(a, b, start, end_a, start, end_b, work)
     except TooDifferent:
+        anchors = _anchors(a, b, start, end_a, start, end_b)
+        if not anchors:
+            raise  # the same search again would fail again
         work = [budget - budget // 2]
         previous_i, previous_j = start, start
-        for i, j in [*_anchors(a, b, start, end_a, start, end_b), (end_a, end_b)]:
+        for i, j in [*anchors, (end_a, end_b)]:
             pairs += _myers(a, b, previous_i, i, previous_j, j, work)
             if i < end_a:
                 pairs.append((i, j))
@@ -140,10 +147,7 @@ def _myers(a, b, a1, a2, b1, b2, work):
     ys = [j for j in range(b1, b2) if b[j] in in_a]
     if not xs or not ys:
         return []
-    # Lines as small integers: comparing them is cheaper than comparing long strings.
-    ids = {}
-    seq_a = [ids.setdefault(a[i], len(ids)) for i in xs]
-    seq_b = [ids.setdefault(b[j], len(ids)) for j in ys]
+    seq_a, seq_b = [a[i] for i in xs], [b[j] for j in ys]
     n, m = len(seq_a), len(seq_b)
     work[0] -= n + m
     # Round d tries d + 1 diagonals, so the budget caps d near sqrt(2 * budget).

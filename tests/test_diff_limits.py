@@ -71,12 +71,19 @@ def random_lines(choices, seed, count):
     return "".join(f"{chance.choice(choices)}\n" for _ in range(count))
 
 
+def anchored_noise(seed):
+    """Lines found once in each text every 50 lines, random letters between: many small searches."""
+    chance = random.Random(seed)
+    return "".join(f"u{i}\n" if i % 50 == 0 else f"{chance.choice('ab')}\n" for i in range(110000))
+
+
 WORST_CASES = {
     "the issue's pair": (ISSUE_OLD, ISSUE_NEW),
     "the issue's pair at the cap": (at_cap("a\nb\n"), at_cap("b\na\nc\n")),
     "blocks swapped": (at_cap("a\n", 65536) + at_cap("b\n", 65536), at_cap("b\n", 65536) + at_cap("a\n", 65536)),
     "two letters at random": (random_lines("ab", 1, 131000), random_lines("ab", 2, 131000)),
     "fifty lines at random": (random_lines(range(50), 3, 92000), random_lines(range(50), 4, 92000)),
+    "anchors among noise": (anchored_noise(1), anchored_noise(2)),
     "everything rewritten": (at_cap("旧\n"), at_cap("新\n")),
     "blank lines and fences": (at_cap("```\n\n"), at_cap("\n```\n\n\n")),
 }
