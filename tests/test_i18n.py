@@ -112,6 +112,10 @@ def test_switching_sets_the_cookie_and_returns_to_the_same_page(client, article)
         "",
         "tags/",
         None,
+        "https:evil.example",
+        "/\t/evil.example",
+        "%2F%2Fevil.example",
+        "/\r\nLocation: https://evil.example",
     ],
 )
 def test_switching_never_redirects_off_the_site(client, target):
