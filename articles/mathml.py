@@ -5,9 +5,13 @@ and is called when an article is saved. Each `.arithmatex` element holds TeX bet
 `\\(..\\)` (inline) or `\\[..\\]` (display); it becomes a `<math>` element made by
 `latex2mathml`, with the TeX kept as `alttext`. The converter's output passes an allowlist of
 presentation-MathML elements and attributes and is written out again from scratch, so nothing
-else (links, styles, classes, event handlers) reaches a feed reader. A formula the converter
-cannot handle, or only half understands (an unknown command such as `\\foo` comes back as
-the text "\\foo"), stays as it was: its TeX source, visible.
+else (links, styles, classes, event handlers) reaches a feed reader. Lengths are bounded
+as on the site (static/js/mathjax-config.js): `\\rule{5000px}{5000px}`, `\\raise`, `\\kern`,
+`\\hspace`, `\\mspace` and the like come out at most `MAX_ACROSS` em wide and `MAX_UPDOWN` em
+up or down, and `\\Huge` no larger than itself, so that a reader rendering the MathML cannot
+be made to draw a formula over its page. A formula the converter cannot handle, or only half
+understands (an unknown command such as `\\foo` comes back as the text "\\foo"), stays as it
+was: its TeX source, visible.
 """
 
 import html
@@ -47,6 +51,38 @@ UNKNOWN_COMMAND = re.compile(r"\\[A-Za-z]")
 # Longer formulas are left to MathJax on the page; the feed shows their TeX.
 MAX_TEX_LENGTH = 5_000
 
+# Bounds on lengths, in em, the same as the site's MathJax configuration: across (widths,
+# spaces) about the text column; up or down (heights, depths, shifts, row spacing, stretchy
+# delimiter sizes) far more than any real strut or gap; font sizes up to \Huge's.
+MAX_ACROSS = 40
+MAX_UPDOWN = 20
+MAX_MATHSIZE = 2.5
+_BOUNDS = {
+    **dict.fromkeys(("width", "lspace", "rspace", "columnspacing", "framespacing"), MAX_ACROSS),
+    **dict.fromkeys(("height", "depth", "voffset", "rowspacing", "minsize", "maxsize", "linethickness"), MAX_UPDOWN),
+    "mathsize": MAX_MATHSIZE,
+}
+# em per unit. A bare number is what latex2mathml writes for TeX's px (`\rule{5000px}..`
+# becomes width="5000"); mu (1/18 em) is TeX's, not MathML's, and is written out in em.
+_EMS = {
+    "em": 1,
+    "ex": 0.431,
+    "px": 1 / 16,
+    "": 1 / 16,
+    "pt": 0.1,
+    "pc": 1.2,
+    "in": 6,
+    "cm": 6 / 2.54,
+    "mm": 0.6 / 2.54,
+    "mu": 1 / 18,
+}
+_LENGTH = re.compile(r"^([-+]?)(\d+(?:\.\d*)?|\.\d+)(em|ex|px|pt|pc|in|cm|mm|mu|%)?$")
+_KEYWORDS = frozenset(
+    {"auto", "fit", "thin", "medium", "thick", "infinity", "small", "normal", "big"}
+    | {f"{neg}{size}mathspace" for neg in ("", "negative") for size in (
+        "veryverythin", "verythin", "thin", "medium", "thick", "verythick", "veryverythick")}
+)  # fmt: skip
+
 # The sanitiser's output: the wrapper's only attribute is the class, its content is text.
 _FORMULA = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 _DELIMITED = re.compile(r"^\\([(\[])(.*)\\([)\]])$", re.S)
@@ -60,6 +96,30 @@ def _local_name(tag):
     return tag.rsplit("}", 1)[-1]
 
 
+def _format_em(value):
+    return f"{value:.3f}".rstrip("0").rstrip(".") + "em"
+
+
+def _bounded(name, value):
+    """`value` of the length attribute `name` within its bound (each part of a list), or None."""
+    limit = _BOUNDS[name]
+    parts = []
+    for part in value.split():
+        if part in _KEYWORDS and not (part == "infinity" and name != "maxsize"):
+            parts.append(part)
+            continue
+        match = _LENGTH.match(part)
+        if not match:
+            return None
+        sign, number, unit = match[1], float(match[2]), match[3] or ""
+        if unit == "%":
+            parts.append(part if number <= limit * 100 else f"{sign}{limit * 100:g}%")
+        else:
+            ems = number * _EMS[unit]
+            parts.append(part if unit not in {"", "mu"} and ems <= limit else sign + _format_em(min(ems, limit)))
+    return " ".join(parts) or None
+
+
 def _write(element, out):
     name = _local_name(element.tag)
     if name not in ALLOWED_ELEMENTS:
@@ -67,7 +127,9 @@ def _write(element, out):
     attrs = ""
     for key, value in sorted(element.attrib.items()):
         key = _local_name(key)
-        if key in ALLOWED_ATTRIBUTES and SAFE_VALUE.match(value):
+        if key in _BOUNDS:
+            value = _bounded(key, value)
+        if key in ALLOWED_ATTRIBUTES and value is not None and SAFE_VALUE.match(value):
             attrs += f" {key}={quoteattr(value)}"
     out.append(f"<{name}{attrs}>")
     if element.text:

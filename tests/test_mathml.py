@@ -1,5 +1,6 @@
 """Formulas in feeds: MathML with the TeX as alttext, an allowlist, TeX where conversion fails."""
 
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -121,3 +122,68 @@ def test_rows_saved_before_feed_html_existed_still_get_mathml(client):
     Article.objects.filter(pk=article.pk).update(feed_html="")
     (entry,) = feedparser.parse(client.get("/feed/").content).entries
     assert 'alttext="x^2"' in entry.content[0].value
+
+
+# Lengths in em, as a feed reader would take them (a bare number is latex2mathml's px).
+_UNITS = {"em": 1, "ex": 0.5, "px": 1 / 16, "": 1 / 16, "pt": 0.1, "pc": 1.2, "in": 6, "cm": 6 / 2.54, "mm": 0.6 / 2.54}
+_SIZE = re.compile(r"^[-+]?(\d+(?:\.\d*)?|\.\d+)(em|ex|px|pt|pc|in|cm|mm)?$")
+LENGTHS = {"width", "height", "depth", "voffset", "lspace", "rspace", "minsize", "maxsize", "linethickness"}
+
+
+def largest_length(element):
+    """The largest length (em) any attribute of the MathML sets; every length must be one we can read."""
+    largest = 0.0
+    for node in element.iter():
+        for name, value in node.attrib.items():
+            if name in LENGTHS | {"rowspacing", "columnspacing", "framespacing"}:
+                for part in value.split():
+                    if part.endswith("mathspace"):
+                        continue
+                    match = _SIZE.match(part)
+                    assert match, f"{name}={value!r}"
+                    largest = max(largest, float(match[1]) * _UNITS[match[2] or ""])
+    return largest
+
+
+HOSTILE_TEX = [
+    r"\href{https://evil.example/e}{\smash{\raise{2000px}{\color{transparent}{\rule{5000px}{5000px}}}}}",
+    r"\rule{100000em}{100000em}",
+    r"\lower{100000pt}{x}",
+    r"x\kern 100000pt y",
+    r"x\hspace{100000em} y",
+    r"x\mspace{900000mu} y",
+    r"x\mkern 900000mu y",
+    r"x\hskip 90000pt y",
+    r"\moveleft{100000em}{x}",
+]
+
+
+@pytest.mark.parametrize("tex", HOSTILE_TEX)
+def test_lengths_in_the_feed_copy_are_bounded(tex):
+    html = mathml.feed_html(render_markdown(f"Before ${tex}$ after.").html)
+    (element,) = math_elements(html)
+    assert 0 < largest_length(element) <= max(mathml.MAX_ACROSS, mathml.MAX_UPDOWN)
+    assert not any(node.get("href") for node in element.iter())
+
+
+def test_huge_sizes_come_out_at_the_bounds_and_real_ones_unchanged():
+    (rule,) = math_elements(mathml.tex_to_mathml(r"\rule{5000px}{5000px}"))
+    (space,) = [node for node in rule.iter() if node.tag == M + "mspace"]
+    assert space.get("width") == f"{mathml.MAX_ACROSS}em" and space.get("height") == f"{mathml.MAX_UPDOWN}em"
+    (raised,) = math_elements(mathml.tex_to_mathml(r"\raise{2000px}{x}"))
+    padded = raised.find(f"{M}mrow/{M}mpadded")
+    assert (padded.get("voffset"), padded.get("height"), padded.get("depth")) == ("20em", "+20em", "-20em")
+    # What real notes use passes as it was; latex2mathml's bare px numbers get their unit.
+    for tex, name, value in [
+        (r"\quad", "width", "1em"),
+        (r"\,", "width", "0.167em"),
+        (r"\!", "width", "negativethinmathspace"),
+        (r"x\kern 3pt y", "width", "3pt"),
+        (r"\hspace{2cm}", "width", "2cm"),
+        (r"\Bigg(", "minsize", "2.470em"),
+        (r"\lower{0.5em}{x}", "voffset", "-0.5em"),
+        (r"\rule{8px}{1em}", "width", "0.5em"),
+        (r"\Huge x", "mathsize", "2.49em"),
+    ]:
+        (element,) = math_elements(mathml.tex_to_mathml(tex))
+        assert [node.get(name) for node in element.iter() if node.get(name)] == [value], tex
