@@ -151,17 +151,34 @@ def one_snapshot():
 
     PostgreSQL: a REPEATABLE READ, READ ONLY transaction (READ COMMITTED, the default, takes a
     new snapshot for every statement: a dump read model after model then held tags and
-    revisions of articles created after the articles were read). SQLite: one read
-    transaction, which is a snapshot by itself.
+    revisions of articles created after the articles were read). SQLite: one deferred read
+    transaction, which is a snapshot by itself (in WAL mode writers go on meanwhile; with a
+    rollback journal their commits wait for it, up to the busy timeout).
     """
     if connection.in_atomic_block:
         # An enclosing transaction has its own isolation level and may have read already.
         raise BackupError("a backup needs a transaction of its own; run it outside any transaction")
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield
+    if connection.vendor != "sqlite":
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    # atomic() would begin with the configured transaction_mode: IMMEDIATE takes the write
+    # lock and would stop every save for the whole backup. No public API begins a deferred
+    # transaction, so this read-only one is begun and ended by hand, in autocommit mode.
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA query_only = ON")
+        cursor.execute("BEGIN DEFERRED")
+        try:
+            cursor.execute("SELECT count(*) FROM sqlite_master")  # the snapshot starts here
+            yield
+        finally:
+            if connection.connection.in_transaction:
+                cursor.execute("ROLLBACK")
+            cursor.execute("PRAGMA query_only = OFF")
 
 
 def _owner_only(folder):
@@ -189,9 +206,12 @@ def backup(folder):
         raise BackupError(f"{folder} is a file: back up into a new folder")
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} is not empty: back up into a new folder")
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    new = not folder.exists()
+    if new:
+        folder.parent.mkdir(parents=True, exist_ok=True)
     # mkdtemp makes the folder 0700: nothing in it is readable by others while it is written.
-    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    # An existing (empty) folder may be a mount point: the backup is built inside it instead.
+    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent if new else folder))
     try:
         with one_snapshot():
             _write_dump(work / f"{DUMP}.partial")
@@ -203,11 +223,23 @@ def backup(folder):
         if media.is_dir():
             shutil.copytree(media, work / "media")
         held = check_dump(work / f"{DUMP}.partial", name=DUMP)
-        os.rename(work / f"{DUMP}.partial", work / DUMP)
         _owner_only(work)
-        os.rename(work, folder)  # replaces an empty folder; atomic on one file system
+        if new:
+            os.rename(work / f"{DUMP}.partial", work / DUMP)
+            os.rename(work, folder)  # the backup appears whole, or not at all
+        else:
+            with suppress(PermissionError):  # a mount point of root's: what it holds is 0600/0700
+                os.chmod(folder, FOLDER_MODE)
+            for name in ("markdown", "media"):
+                if (work / name).exists():
+                    os.rename(work / name, folder / name)
+            os.rename(work / f"{DUMP}.partial", folder / DUMP)  # last: what marks a backup complete
+            os.rmdir(work)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
+        if not new:
+            for name in ("markdown", "media"):
+                shutil.rmtree(folder / name, ignore_errors=True)
         raise
     return Counts.of(held, len(_files(folder / "media")))
 
@@ -316,7 +348,6 @@ def restore(folder):
     folder = Path(folder)
     if not (folder / DUMP).is_file():
         raise BackupError(f"{folder} holds no {DUMP}: not a backup made by `manage.py backup`")
-    held = check_dump(folder / DUMP)
     present = {
         "articles": Article.objects.count(),
         "series": Series.objects.count(),
@@ -326,6 +357,7 @@ def restore(folder):
     if any(present.values()):
         count = ", ".join(f"{count} {name}" for name, count in present.items() if count)
         raise BackupError(f"the database is not empty ({count}): restore into a new, migrated database")
+    held = check_dump(folder / DUMP)
     try:
         with transaction.atomic():
             # `migrate` made the Authors and Editors groups; the backup brings its own, ids and all.
@@ -335,13 +367,25 @@ def restore(folder):
         # loaddata names the row it could not load ("Could not load articles.Article(pk=3): ...").
         message = one_line(error).replace(f"Problem installing fixture '{folder / DUMP}': ", "")
         raise BackupError(f"nothing restored: {DUMP}: {message}") from error
-    search_index.reindex_all()
+    try:
+        search_index.reindex_all()
+    except Exception as error:
+        raise BackupError(
+            f"the rows are restored, but rebuilding the search index failed ({type(error).__name__}: "
+            f"{one_line(error)}): run `manage.py reindex_search`"
+        ) from error
     media = _files(folder / "media")
-    for path in media:
-        target = Path(settings.MEDIA_ROOT) / path.relative_to(folder / "media")
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # copyfile, not copy2: the backup's owner-only mode must not follow the images into
-            # MEDIA_ROOT, where the web server reads them.
-            shutil.copyfile(path, target)
+    try:
+        for path in media:
+            target = Path(settings.MEDIA_ROOT) / path.relative_to(folder / "media")
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # copyfile, not copy2: the backup's owner-only mode must not follow the images
+                # into MEDIA_ROOT, where the web server reads them.
+                shutil.copyfile(path, target)
+    except OSError as error:
+        raise BackupError(
+            f"the rows are restored, but copying the media into {settings.MEDIA_ROOT} failed "
+            f"({one_line(error)}): copy {folder / 'media'} there by hand"
+        ) from error
     return Counts.of(held, len(media))

@@ -24,6 +24,7 @@ def store_unreadable_date(article):
             [table],
         )
         checks = cursor.fetchall()
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no ALTER TABLE while deferred triggers wait
         for name, _ in checks:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         cursor.execute(f"UPDATE {table} SET published_at = '0001-01-01 00:00:00+08' WHERE id = %s", [article.pk])

@@ -166,6 +166,23 @@ def test_a_failed_backup_leaves_nothing_and_says_why_on_one_line(tmp_path, media
     assert list((tmp_path / "backups").iterdir()) == []
 
 
+def test_a_backup_into_an_existing_empty_folder_fills_it_whole_or_not_at_all(tmp_path, media, monkeypatch):
+    make_article(title="挂载点")
+    mount = tmp_path / "mount"  # say, an empty disk mounted for backups
+    mount.mkdir(mode=0o755)
+    call_command("backup", str(mount), stdout=StringIO())
+    assert sorted(path.name for path in mount.iterdir()) == ["database.json", "markdown", "media"]
+    assert oct(mount.stat().st_mode & 0o777) == "0o700"
+    assert oct((mount / "database.json").stat().st_mode & 0o777) == "0o600"
+
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.setattr("articles.backup.check_dump", lambda *args, **kwargs: 1 / 0)
+    message = one_line_error("backup", str(other))
+    assert message == "Backup failed, nothing written: ZeroDivisionError: division by zero"
+    assert list(other.iterdir()) == []
+
+
 def test_a_stored_date_out_of_range_fails_the_backup_on_one_line_and_leaves_nothing(tmp_path, media):
     make_article(title="Fine")
     broken = make_article(title="Year one", slug="year-one")
