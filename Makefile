@@ -31,9 +31,11 @@ run: install
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## The production configuration, locally: DEBUG off, hashed and compressed static files, gunicorn
-## (gunicorn.conf.py) at http://127.0.0.1:8000. SECRET_KEY is made up for the run when unset.
+## (gunicorn.conf.py) at http://127.0.0.1:8000. SECRET_KEY is made up for the run when unset;
+## SITE_URL (the address in canonical links, feeds and the sitemap) defaults to that address.
 serve: install
 	export DEBUG=false ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+		SITE_URL="$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}}" \
 		SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" && \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py load_demo && \

@@ -1,18 +1,21 @@
 """Atom feeds with full content: the latest articles, one tag's, one series'.
 
 Entries carry the stored HTML (rendered at save time), a real `updated` time, the author
-and the tags as categories. Only `published()` articles appear.
+and the tags as categories. Only `published()` articles appear. Links and ids are made from
+SITE_URL, never from the request's Host header (articles/site_address.py).
 """
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy
 
 from . import mathml, queries, tagging
 from .models import Article
+from .site_address import absolute_url
 from .slugs import clean_name
 
 FEED_SIZE = 20
@@ -38,7 +41,10 @@ class LatestFeed(Feed):
         return settings.KB_SITE_NAME
 
     def link(self, obj=None):
-        return "/"
+        return absolute_url(reverse("articles:feed"))
+
+    def feed_url(self, obj=None):
+        return absolute_url(reverse("articles:feed_atom"))
 
     def author_name(self, obj=None):
         # Atom wants an author for every entry: the site's name stands in where an article has none.
@@ -52,6 +58,9 @@ class LatestFeed(Feed):
 
     def item_title(self, item):
         return item.title
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
 
     def item_description(self, item):
         # Excerpts are short: their formulas are converted here rather than stored twice.
@@ -93,7 +102,10 @@ class TagFeed(LatestFeed):
         return f"{obj.name} · {settings.KB_SITE_NAME}"
 
     def link(self, obj=None):
-        return obj.get_absolute_url()
+        return absolute_url(obj.get_absolute_url())
+
+    def feed_url(self, obj=None):
+        return absolute_url(reverse("articles:tag_feed", args=[obj.slug]))
 
     def articles(self, obj):
         return super().articles(obj).filter(tags=obj)
@@ -107,7 +119,10 @@ class SeriesFeed(LatestFeed):
         return f"{obj.title} · {settings.KB_SITE_NAME}"
 
     def link(self, obj=None):
-        return obj.get_absolute_url()
+        return absolute_url(obj.get_absolute_url())
+
+    def feed_url(self, obj=None):
+        return absolute_url(reverse("articles:series_feed", args=[obj.slug]))
 
     def articles(self, obj):
         return super().articles(obj).filter(series=obj)

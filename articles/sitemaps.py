@@ -1,11 +1,29 @@
-"""/sitemap.xml: every public page, with `lastmod` where it is known."""
+"""/sitemap.xml: every public page, with `lastmod` where it is known, at the site's address.
 
-from django.contrib.sitemaps import Sitemap
+The addresses are made from SITE_URL, never from the request's Host header (Django's views
+would use the Host): here for the sections, in `templates/sitemap_index.xml` for the index.
+"""
+
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.db.models import Max
 from django.urls import reverse
 
 from . import queries
 from .models import Article
+from .site_address import scheme_and_host
+
+
+class SiteAddress:
+    """Stands in for the `Site` Django's sitemap views make from the request."""
+
+    def __init__(self, domain):
+        self.domain = self.name = domain
+
+
+class Sitemap(DjangoSitemap):
+    def get_urls(self, page=1, site=None, protocol=None):
+        scheme, host = scheme_and_host()
+        return super().get_urls(page=page, site=SiteAddress(host), protocol=scheme)
 
 
 class ArticleSitemap(Sitemap):

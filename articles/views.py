@@ -11,6 +11,7 @@ from . import queries, search, tagging
 from .models import Article, Series
 from .pagination import PageByIds, StrictPaginationMixin
 from .rendering import contains_math
+from .site_address import absolute_url
 from .tagged import TaggedArticles
 
 
@@ -175,8 +176,8 @@ def healthz(request):
 
 
 def robots_txt(request):
-    """Crawlers: everything but the admin and search results; the sitemap's address."""
-    sitemap = request.build_absolute_uri(reverse("articles:sitemap"))
+    """Crawlers: everything but the admin and search results; the sitemap's address (at SITE_URL)."""
+    sitemap = absolute_url(reverse("articles:sitemap"))
     # /language/ only sets a cookie and redirects: nothing there for an index.
     disallow = ["Disallow: /admin/", "Disallow: /search/", "Disallow: /language/"]
     lines = ["User-agent: *", *disallow, f"Sitemap: {sitemap}", ""]

@@ -250,6 +250,7 @@ def main():
         DEBUG="false",
         SECRET_KEY="bench-" + "s3cret-" * 8,
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        SITE_URL="http://127.0.0.1",
         STATIC_ROOT=str(folder / "static"),
         LOG_LEVEL="WARNING",  # no line per request: the log would weigh on every target alike
     )

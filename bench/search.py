@@ -88,6 +88,7 @@ def run(kind, count, repeat, reuse):
         DEBUG="false",
         SECRET_KEY="bench" * 10,
         ALLOWED_HOSTS="testserver",
+        SITE_URL="http://testserver",
         KB_PAGE_CACHE="false",  # time the pages themselves, not the page cache
         LOG_LEVEL="WARNING",  # no line per request in the report
     )

@@ -1,13 +1,15 @@
 """Settings for the knowledge base, read from the environment.
 
 Every value has a development default, so `make run` works on a fresh clone. With
-DEBUG off (production), SECRET_KEY and ALLOWED_HOSTS must be given: start-up stops
-with a clear message instead of running with a guessable key or an open host list.
+DEBUG off (production), SECRET_KEY, ALLOWED_HOSTS and SITE_URL must be given: start-up
+stops with a clear message instead of running with a guessable key, an open host list or
+addresses taken from the request's Host header.
 """
 
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -42,13 +44,25 @@ DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+# The site's public address: every absolute URL (canonical links, feeds, sitemap) is made from
+# it, never from the request's Host header, which the client chooses (articles/site_address.py).
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
 if not DEBUG:
-    missing = [name for name, value in [("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)] if not value]
+    required = [("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS), ("SITE_URL", SITE_URL)]
+    missing = [name for name, value in required if not value]
     if missing:
+        names = " and ".join(missing) if len(missing) < 3 else f"{', '.join(missing[:-1])} and {missing[-1]}"
         raise ImproperlyConfigured(
-            f"DEBUG is off, so {' and '.join(missing)} must be set in the environment "
-            "(for example SECRET_KEY=<50 random characters> ALLOWED_HOSTS=kb.example.org)."
+            f"DEBUG is off, so {names} must be set in the environment (for example "
+            "SECRET_KEY=<50 random characters> ALLOWED_HOSTS=kb.example.org SITE_URL=https://kb.example.org)."
         )
+SITE_URL = SITE_URL or "http://127.0.0.1:8000"
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.hostname or _site.path or _site.query or _site.fragment:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the address readers use, scheme and host only (for example "
+        f"https://kb.example.org), not {SITE_URL!r}."
+    )
 if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
 if not ALLOWED_HOSTS:

@@ -51,12 +51,13 @@ PARENT_ONLY = {"KB_TEST_DATABASE_NAME", "REDIS_URL", "HTTPS", "DJANGO_ALLOW_ASYN
 
 
 def production_env(**extra):
-    """The environment of a production process: DEBUG off, a real key, no test-run leftovers."""
+    """The environment of a production process: DEBUG off, a real key and site address, no test-run leftovers."""
     env = {k: v for k, v in os.environ.items() if k not in PARENT_ONLY}
     env.update(
         DEBUG="false",
         SECRET_KEY="prod-" + "k3y-" * 14,
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        SITE_URL="https://kb.example.org",
         DJANGO_SETTINGS_MODULE="kb.settings",
     )
     env.update(extra)

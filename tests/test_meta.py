@@ -10,6 +10,12 @@ import pytest
 from .factories import make_article, make_series
 
 pytestmark = pytest.mark.django_db
+SITE = "https://kb.example.org"
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    settings.SITE_URL = SITE
 
 
 class Head(HTMLParser):
@@ -85,7 +91,7 @@ def test_every_page_has_canonical_description_open_graph_and_twitter_card(client
         assert response.status_code == 200, path
         head = Head(response.content.decode())
         (canonical,) = head.link("canonical")
-        assert canonical["href"].startswith("http://testserver/") and "?q=" not in canonical["href"], path
+        assert canonical["href"].startswith(SITE + "/") and "?q=" not in canonical["href"], path
         description = head.one("description")
         assert description and len(description) <= 300, path
         assert head.one("og:title") == head.title.strip() == head.one("twitter:title"), path
@@ -100,8 +106,8 @@ def test_canonical_keeps_the_page_number_and_drops_everything_else(client):
     for n in range(14):
         make_article(title=f"第 {n} 篇")
     head = Head(client.get("/?page=2&utm_source=x").content.decode())
-    assert head.link("canonical")[0]["href"] == "http://testserver/?page=2"
-    assert Head(client.get("/?page=1").content.decode()).link("canonical")[0]["href"] == "http://testserver/"
+    assert head.link("canonical")[0]["href"] == SITE + "/?page=2"
+    assert Head(client.get("/?page=1").content.decode()).link("canonical")[0]["href"] == SITE + "/"
 
 
 def test_article_page_has_article_open_graph_and_json_ld(client, site):
@@ -113,7 +119,7 @@ def test_article_page_has_article_open_graph_and_json_ld(client, site):
     assert head.one("article:modified_time")
     (data,) = [json.loads(text) for text in head.json_ld]
     assert data["@type"] == "Article" and data["headline"] == "时序差分 TD(0)"
-    assert data["url"] == "http://testserver" + site.get_absolute_url()
+    assert data["url"] == SITE + site.get_absolute_url()
     assert data["datePublished"] and data["dateModified"] and sorted(data["keywords"]) == ["RL", "强化学习"]
     assert data["isPartOf"]["name"] == "强化学习入门"
     # The article links its series' and its tags' feeds besides the site's.

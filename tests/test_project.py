@@ -19,7 +19,9 @@ def test_no_pending_migrations():
 
 def start_django(**env):
     """Import the settings in a fresh process with `env`; return (exit code, stderr)."""
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"}
+    }
     environment.update(env, DJANGO_SETTINGS_MODULE="kb.settings")
     process = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
@@ -35,9 +37,11 @@ def start_django(**env):
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({"DEBUG": "false"}, "SECRET_KEY and ALLOWED_HOSTS"),
-        ({"DEBUG": "false", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS"),
-        ({"DEBUG": "false", "ALLOWED_HOSTS": "kb.example.org"}, "SECRET_KEY"),
+        ({"DEBUG": "false"}, "SECRET_KEY, ALLOWED_HOSTS and SITE_URL"),
+        ({"DEBUG": "false", "SITE_URL": "https://kb.example.org"}, "SECRET_KEY and ALLOWED_HOSTS"),
+        ({"DEBUG": "false", "SECRET_KEY": "x" * 50, "SITE_URL": "https://kb.example.org"}, "ALLOWED_HOSTS"),
+        ({"DEBUG": "false", "ALLOWED_HOSTS": "kb.example.org", "SITE_URL": "https://kb.example.org"}, "SECRET_KEY"),
+        ({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "kb.example.org"}, "SITE_URL"),
     ],
 )
 def test_production_settings_refuse_to_start_without_secrets(env, missing):
@@ -47,7 +51,8 @@ def test_production_settings_refuse_to_start_without_secrets(env, missing):
 
 
 def test_production_settings_start_when_complete():
-    assert start_django(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kb.example.org")[0] == 0
+    complete = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "kb.example.org", "SITE_URL": "https://kb.example.org"}
+    assert start_django(DEBUG="false", **complete)[0] == 0
 
 
 def test_bad_debug_value_is_a_clear_error():

@@ -8,10 +8,12 @@ import json
 import re
 
 from django import template
-from django.core.exceptions import DisallowedHost, SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from ..site_address import absolute_url, at_site_address
 
 register = template.Library()
 
@@ -53,15 +55,18 @@ def page_number(request):
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
-    """This page's absolute address: the path, plus the page number of a listing."""
+    """This page's absolute address at SITE_URL: the path, plus the page number of a listing."""
     request = context.get("request")
     if request is None:
         return ""
     number = page_number(request)
-    try:
-        return request.build_absolute_uri(request.path + (f"?page={number}" if number else ""))
-    except DisallowedHost:  # the 400 page for a Host header outside ALLOWED_HOSTS
-        return ""
+    return absolute_url(request.path + (f"?page={number}" if number else ""))
+
+
+@register.filter
+def site_address(url):
+    """An absolute URL Django made from the request (the sitemap index's), moved to SITE_URL."""
+    return at_site_address(url)
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -90,8 +95,7 @@ def og_locale():
 @register.simple_tag(takes_context=True)
 def article_json_ld(context, article):
     """A schema.org `Article` for search engines, in a `<script type="application/ld+json">`."""
-    request = context.get("request")
-    url = request.build_absolute_uri(article.get_absolute_url()) if request else article.get_absolute_url()
+    url = absolute_url(article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -108,11 +112,10 @@ def article_json_ld(context, article):
     if article.author:
         data["author"] = {"@type": "Person", "name": article.author.get_full_name() or article.author.username}
     if article.series:
-        series_url = article.series.get_absolute_url()
         data["isPartOf"] = {
             "@type": "CreativeWorkSeries",
             "name": article.series.title,
-            "url": request.build_absolute_uri(series_url) if request else series_url,
+            "url": absolute_url(article.series.get_absolute_url()),
         }
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_SCRIPT_ESCAPES)
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')
