@@ -180,6 +180,12 @@ CACHES = {
 # Whole pages for anonymous readers (articles/caching.py). On by default only with Redis: a
 # save must reach the cache of every process that serves the site.
 KB_PAGE_CACHE = env_bool("KB_PAGE_CACHE", bool(REDIS_URL))
+if KB_PAGE_CACHE and not REDIS_URL and not DEBUG:
+    # Production runs several processes (gunicorn.conf.py checks its own worker count too).
+    raise ImproperlyConfigured(
+        "KB_PAGE_CACHE=true needs REDIS_URL with DEBUG off: each process's own memory cache would "
+        "keep pages that a save made in another process has changed. Set REDIS_URL, or KB_PAGE_CACHE=false."
+    )
 KB_PAGE_CACHE_SECONDS = 24 * 3600
 
 # Security headers. X-Content-Type-Options: nosniff and X-Frame-Options: DENY are Django's
