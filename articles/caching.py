@@ -9,12 +9,13 @@ one cache round trip and no query.
 
 The database decides, not the cache: every write to what pages show also adds one to the
 *page version*, in the writing transaction (by trigger: `page_version.py`), and a generation
-belongs to the version it started at. A process rereads the version at most every VERSION_SECONDS,
-and the cache is told at once when the transaction commits (the generation is deleted), so
-that other processes need not wait for their next reading. Should the cache not hear of a
-save (Redis unreachable, or back later with its old entries, or restored from a snapshot),
-the generation still ends as soon as the version is read again, and the save's request (or
-command) waits those VERSION_SECONDS before it answers: no reader after it sees the old page.
+belongs to the version it started at. A process rereads the version at most every
+VERSION_SECONDS; the cache is told at once (the generation is deleted at the save and again
+when its transaction commits), so that other processes need not wait for their next reading.
+Should the cache not hear of a save (Redis unreachable, or back later with its old entries,
+or restored from a snapshot), the generation still ends as soon as the version is read again,
+and the save's request (or command) waits those VERSION_SECONDS before it answers: no reader
+after it sees the old page.
 
 Only the query parameters a page reads, with values it accepts, make its address: `?page=N`
 on the paginated listings. Any other parameter is ignored (the page without it is served, if
@@ -35,6 +36,7 @@ than one worker refuse to start with it on a per-process cache. ETags work eithe
 """
 
 import atexit
+import contextlib
 import hashlib
 import logging
 import threading
@@ -86,9 +88,12 @@ def page_cache_enabled():
 
 
 def end_generation(using="default", **kwargs):
-    """Signal receiver: when the transaction commits, the cache's generation is deleted, so the
-    next request renders afresh. (The page version moved already, by trigger: page_version.py.)"""
-    _forget_version()  # this process rereads it: its next page sees this transaction's rows
+    """Signal receiver: the cache's generation is deleted at once (for what this transaction
+    reads next) and again when it commits (a request may have started a generation from the
+    rows before it), so the next request renders afresh. The page version moves by trigger."""
+    _forget_version()  # this process rereads it
+    with contextlib.suppress(*CACHE_ERRORS):  # said, and made up for, when the transaction commits
+        cache.delete(GENERATION_KEY)
     transaction.on_commit(_forget_generation, using=using)
 
 
