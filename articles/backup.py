@@ -278,6 +278,8 @@ def _check_date(name, label, row, field, value):
         moment = field.to_python(value)
     except ValidationError as error:
         raise BackupError(f"{where}: {' '.join(error.messages)}") from None
+    except (TypeError, ValueError):
+        raise BackupError(f"{where}: {value!r} is not a date") from None
     if moment is None:
         return
     if isinstance(moment, dt.datetime) and moment.tzinfo is None:
@@ -333,8 +335,13 @@ def check_dump(path, name=DUMP):
             by_pk = field.many_to_many or field.remote_field.field_name == field.related_model._meta.pk.name
             if target not in dumped or not by_pk:
                 continue  # content types and permissions: resolved by name in the new database
-            for ref in value if field.many_to_many else [value]:
-                found = tuple(ref) in keys.get(target, ()) if isinstance(ref, list) else str(ref) in pks.get(target, ())
+            for ref in value if field.many_to_many and isinstance(value, list) else [value]:
+                try:
+                    found = (
+                        tuple(ref) in keys.get(target, ()) if isinstance(ref, list) else str(ref) in pks.get(target, ())
+                    )
+                except TypeError:  # a key of lists or mappings: no row has it
+                    found = False
                 if not found:
                     raise BackupError(
                         f"{name}: {label} pk={row.get('pk')} refers in {field_name} to {target} {ref!r}, "

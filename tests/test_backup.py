@@ -262,6 +262,16 @@ DAMAGES = [
         "field updated_at: ",
     ),
     (
+        "date not text",
+        lambda path: damage(path.parent, set_field("articles.article", "published_at", [2025, 1, 1])),
+        "field published_at: [2025, 1, 1] is not a date",
+    ),
+    (
+        "nested key",
+        lambda path: damage(path.parent, set_field("articles.taggedarticle", "tag", [["a"]])),
+        "refers in tag to articles.tag [['a']]",
+    ),
+    (
         "not null",
         lambda path: damage(path.parent, set_field("articles.article", "title", None)),
         "Could not load articles.Article(pk=",
