@@ -5,11 +5,13 @@ stored. What is allowed is listed here and nowhere else: tags, attributes, URL s
 and class names. What goes: scripts (with their text), styles (with their text), event
 handlers, `javascript:`/`data:` URLs, iframes, forms, SVG and MathML, control characters.
 
-The parser and allowlist are nh3 (the Python binding of the Rust crate ammonia, which
-parses with html5ever, the HTML5 parser of Servo): linear in its input, about ten times
-faster than bleach on html5lib, and maintained (bleach is deprecated and points to it).
-Our own steps run around it: control characters out before, and after, on nh3's
-normalised output, `<h1>` becomes `<h2>` and external links get rel="nofollow noopener".
+The parser and allowlist are nh3, the Python binding of the Rust crate ammonia, which
+parses with html5ever (Servo's HTML5 parser): maintained, and about ten times faster than
+the html5lib-based sanitiser it replaced (deprecated by its own maintainers in favour of
+nh3). Like every HTML parser it pays for depth, so `rendering` refuses HTML nested past
+MAX_HTML_DEPTH before it gets here. Our own steps run around it: control characters out
+before; after, on nh3's normalised output, `<h1>` becomes `<h2>` and external links get
+rel="nofollow noopener"; URL schemes are read as a browser reads them, in between.
 """
 
 import html as html_lib

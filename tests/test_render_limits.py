@@ -280,3 +280,30 @@ def test_long_links_with_nested_parentheses_and_titles_are_still_links():
 def test_a_less_than_sign_in_prose_no_longer_opens_a_tag_to_the_end_of_the_text():
     html = render_markdown("若 a<b 且 c<d，则 <b>粗</b>。\n\n<div class=note>x</div>").html
     assert html == '<p>若 a&lt;b 且 c&lt;d，则 <b>粗</b>。</p>\n<div class="note">x</div>'
+
+
+# --- Through import_markdown, in its worker processes and without them.
+
+GOOD_FILE = "---\ntitle: 好文件\n---\n正文 $x$。\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_import_reports_a_body_too_slow_to_render_by_name_and_imports_the_rest(tmp_path, monkeypatch, jobs):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setattr(limits, "RENDER_SECONDS", 0.05)  # forked import workers inherit it
+    (tmp_path / "good.md").write_text(GOOD_FILE, encoding="utf-8")
+    (tmp_path / "slow.md").write_text("---\ntitle: 慢\n---\n" + NAMED["headings, line after line"], encoding="utf-8")
+    (tmp_path / "huge.md").write_text("---\ntitle: 大\n---\n" + "x" * (CAP + 1), encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    start = time.monotonic()
+    with pytest.raises(CommandError):
+        call_command("import_markdown", str(tmp_path), "--jobs", jobs, stdout=out, stderr=err)
+    assert time.monotonic() - start < 20
+    report = err.getvalue()
+    assert "slow.md" in report and "longer than 0.05 s to render" in report
+    assert "huge.md" in report and "the limit is 256 KB" in report
+    assert list(Article.objects.values_list("title", flat=True)) == ["好文件"]
