@@ -3,11 +3,10 @@
 Writers on database connections of their own (threads on PostgreSQL; processes on an SQLite
 file, since the in-memory test database locks tables rather than keeping snapshots) create
 tagged articles with revisions, edit tags and delete articles for as long as
-`manage.py backup` runs. Read model
-after model (PostgreSQL's READ COMMITTED), the dump held tags and revisions of articles it
-did not hold, and `restore` died with an IntegrityError; read in one snapshot, every row the
-dump holds refers to rows it holds, the counts printed are the file's own, and the dump
-restores into an empty database row for row.
+`manage.py backup` runs. Read model after model (PostgreSQL's READ COMMITTED), the dump held
+tags and revisions of articles it did not hold, and `restore` died with an IntegrityError;
+read in one snapshot, every row the dump holds refers to rows it holds, the counts printed
+are the file's own, and the dump restores into an empty database row for row.
 """
 
 import json
@@ -149,14 +148,11 @@ def test_a_backup_taken_while_authors_save_is_one_moment_and_restores(tmp_path):
     assert held["articles.article"] > SEED_ARTICLES
     assert len(list((tmp_path / "backup" / "markdown").glob("*.md"))) == held["articles.article"]
     # The summary line counts what the file holds, not what the database holds afterwards.
-    assert (
-        out.getvalue()
-        .strip()
-        .startswith(
-            f"Backed up {held['articles.article']} articles, {held['articles.revision']} revisions, "
-            f"{held['auth.user']} users "
-        )
-    )
+    summary = out.getvalue().strip()
+    assert summary.startswith(
+        f"Backed up {held['articles.article']} articles, {held['articles.revision']} revisions, "
+        f"{held['auth.user']} users "
+    ), summary
 
     call_command("flush", interactive=False, verbosity=0)
     search_index.clear()
