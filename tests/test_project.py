@@ -19,9 +19,7 @@ def test_no_pending_migrations():
 
 def start_django(**env):
     """Import the settings in a fresh process with `env`; return (exit code, stderr)."""
-    environment = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"}
-    }
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"}}
     environment.update(env, DJANGO_SETTINGS_MODULE="kb.settings")
     process = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
