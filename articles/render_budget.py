@@ -3,7 +3,10 @@
 Rendering is pure Python and C code (regular expressions, nh3) that no signal or thread can
 interrupt, so the only sure stop is a separate process. `within_budget(seconds, func, *args)`
 forks, lets the child compute `func(*args)` and send the pickled result back through a pipe,
-and SIGKILLs the child when the deadline passes (`OverBudget`). The child:
+and SIGKILLs the child once it has used `seconds` of CPU time, or WALL_FACTOR times that in
+wall-clock time (`OverBudget`). Counting CPU time makes the verdict a property of the text:
+the same body is not accepted on a quiet server and refused on a busy one (nor accepted by
+the form's check and refused by the save after it). The child:
 
 - touches nothing it inherited but the function's arguments: no database connection, no
   socket, no file of the parent is used, and the garbage collector is off so that no
@@ -29,6 +32,11 @@ import signal
 import time
 
 _READ_CHUNK = 1 << 16
+_POLL = 0.02  # seconds between two looks at the child's CPU time
+# A child is stopped after this many times its CPU budget in wall-clock time: on a machine
+# busy with other work it gets less than a whole CPU, but a server process is never held
+# longer than this.
+WALL_FACTOR = 2
 
 
 class OverBudget(Exception):
@@ -40,10 +48,11 @@ class WorkerDied(Exception):
 
 
 def within_budget(seconds, func, *args):
-    """Return `func(*args)`, computed in a child process given at most `seconds`.
+    """Return `func(*args)`, computed in a child process given at most `seconds` of CPU time.
 
-    Raises OverBudget when time runs out, WorkerDied when the child ends without an
-    answer, and re-raises whatever exception `func` raised.
+    The child is also stopped after WALL_FACTOR times `seconds` of wall-clock time, however
+    little CPU a busy machine gave it. Raises OverBudget when time runs out, WorkerDied when
+    the child ends without an answer, and re-raises whatever exception `func` raised.
     """
     if not hasattr(os, "fork"):
         return func(*args)
@@ -59,7 +68,7 @@ def within_budget(seconds, func, *args):
         _child(seconds, write_end, func, args)
     os.close(write_end)
     try:
-        data = _read_until(read_end, time.monotonic() + seconds)
+        data = _read_until(read_end, pid, seconds, time.monotonic() + WALL_FACTOR * seconds)
     finally:
         os.close(read_end)
     if data is None:
@@ -109,7 +118,7 @@ def _limit_self(seconds):
     """CPU and wall-clock limits of the child's own, in case its parent dies first."""
     try:
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # default action: end the process
-        signal.alarm(math.ceil(seconds) + 2)
+        signal.alarm(math.ceil(WALL_FACTOR * seconds) + 2)
         cpu = math.ceil(time.process_time() + seconds) + 1
         _, hard = resource.getrlimit(resource.RLIMIT_CPU)
         if hard == resource.RLIM_INFINITY or cpu <= hard:
@@ -118,20 +127,34 @@ def _limit_self(seconds):
         pass
 
 
-def _read_until(fd, deadline):
-    """All bytes written to `fd` until its other end closes, or None at the deadline."""
+def _read_until(fd, pid, cpu_seconds, deadline):
+    """All bytes written to `fd` until its other end closes, or None once the child `pid` has
+    used `cpu_seconds` of CPU or the `deadline` (monotonic clock) has passed."""
     chunks = []
     while True:
         remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if remaining <= 0 or _cpu_time(pid) >= cpu_seconds:
             return None
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            return None
-        chunk = os.read(fd, _READ_CHUNK)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
+        ready, _, _ = select.select([fd], [], [], min(remaining, _POLL))
+        if ready:
+            chunk = os.read(fd, _READ_CHUNK)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_time(pid):
+    """CPU seconds used by `pid` (Linux's /proc); 0 where that cannot be read (the wall-clock
+    deadline then rules alone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
 
 
 def _kill(pid):
