@@ -31,8 +31,15 @@ from .summaries import plain_text
 
 MAX_TEXT = 200_000  # characters of body text indexed per article
 MAX_WORD = 60  # longer "words" (hashes, base64) are not worth indexing
+MAX_RUN = 100  # CJK characters jieba segments at once (see _cut_long_runs)
 MAX_POSITIONS = 255  # PostgreSQL keeps at most 256 positions per lexeme
 MAX_POSITION = 16383  # and no position above this
+# PostgreSQL refuses a tsvector whose lexemes and positions pass 1 MB (1,048,575 bytes), and
+# the save with it. No body within the size cap comes near (tests/test_admin_limits.py: 256 KB
+# of varied CJK, dictionary words or 4-byte characters make 0.6 to 0.9 MB); this bound is for
+# whatever Markdown expands (a repeated [TOC]) or a larger cap. Past it the document keeps its
+# first terms, in order: title, tags, headings, body words, then the CJK bigrams.
+MAX_DOCUMENT_BYTES = 1_000_000
 FTS_WEIGHTS = "10.0, 5.0, 3.0, 1.0, 0.5"  # bm25 weights: title, tags, headings, body, bigrams
 HEADING = re.compile(r"<h[2-6][^>]*>(.*?)</h[2-6]>", re.S)
 
@@ -52,7 +59,19 @@ class SearchDocument:
 
 
 def _words(text):
-    return [word for word in segmentation.index_words(text) if len(word) <= MAX_WORD]
+    return [word for word in segmentation.index_words(_cut_long_runs(text)) if len(word) <= MAX_WORD]
+
+
+def _cut_long_runs(text):
+    """`text` with every CJK run longer than MAX_RUN characters cut into pieces of that length.
+
+    jieba's time grows faster than the run it segments: a 256 KB body written as one run
+    (87,000 characters, no punctuation) took 24 s to segment, in pieces 2 s. A word cut in two
+    at a seam is still found by its bigrams, which are made from the text as it is.
+    """
+    return segmentation.CJK_RUN.sub(
+        lambda run: " ".join(run[0][i : i + MAX_RUN] for i in range(0, len(run[0]), MAX_RUN)), text or ""
+    )
 
 
 @dataclass(frozen=True)
@@ -95,13 +114,16 @@ def build_document(article_id, title, tag_names, body_html, visible_from=None, u
     tags = " ".join(tag_names)
     # The bigrams of title, tags and body in first-seen order: a CJK run never spans two of them.
     bigrams = dict.fromkeys([*words.title_bigrams, *segmentation.index_bigrams(tags), *words.body_bigrams])
+    (title, tags, headings, body), bigrams = _within_bound(
+        (words.title_words, _words(tags), words.headings, words.body), list(bigrams)
+    )
     return SearchDocument(
         article_id=article_id,
-        title=words.title_words,
-        tags=_words(tags),
-        headings=words.headings,
-        body=words.body,
-        bigrams=list(bigrams),
+        title=title,
+        tags=tags,
+        headings=headings,
+        body=body,
+        bigrams=bigrams,
         plain=words.plain,
         visible_from=visible_from,
         updated_at=updated_at,
@@ -113,21 +135,63 @@ def _quote_lexeme(word):
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(document):
-    """A PostgreSQL tsvector literal with weights A (title) to D (body); bigrams unpositioned."""
+def _lexeme_bytes(word, positions):
+    """An upper bound of what one lexeme takes in a tsvector: its UTF-8 text, then (when it
+    has positions) an alignment byte, a 2-byte count and 2 bytes a position."""
+    return len(word.encode()) + (3 + 2 * positions if positions else 0)
+
+
+def _within_bound(fields, bigrams):
+    """`fields` (title, tags, headings, body: lists of words) and `bigrams`, cut where their
+    tsvector would pass MAX_DOCUMENT_BYTES; the terms before the cut are kept, in order."""
+    size, counts, kept = 0, {}, []
+    for words in fields:
+        for i, word in enumerate(words):
+            seen = counts.get(word, 0)
+            cost = _lexeme_bytes(word, 1) if not seen else (2 if seen < MAX_POSITIONS else 0)
+            if size + cost > MAX_DOCUMENT_BYTES:
+                kept.append(words[:i])
+                return kept + [[] for _ in fields[len(kept) :]], []
+            size += cost
+            counts[word] = seen + 1
+        kept.append(words)
+    pairs = []
+    for pair in bigrams:
+        cost = 0 if pair in counts else _lexeme_bytes(pair, 0)
+        if size + cost > MAX_DOCUMENT_BYTES:
+            break
+        size += cost
+        pairs.append(pair)
+    return kept, pairs
+
+
+def _positions(document):
+    """{lexeme: [(position, weight)]} as PostgreSQL keeps them: weights A (title) to D (body),
+    at most MAX_POSITIONS a lexeme, positions capped at MAX_POSITION and never repeated."""
     positions, position = {}, 0
-    for words, weight in (
-        (document.title, "A"),
-        (document.tags, "B"),
-        (document.headings, "C"),
-        (document.body, "D"),
-    ):
+    for words, weight in zip((document.title, document.tags, document.headings, document.body), "ABCD", strict=True):
         for word in words:
             position = min(position + 1, MAX_POSITION)
             found = positions.setdefault(word, [])
-            if len(found) < MAX_POSITIONS:
-                found.append(f"{position}{weight}")
-    parts = [f"{_quote_lexeme(word)}:{','.join(found)}" for word, found in positions.items()]
+            if len(found) < MAX_POSITIONS and (not found or found[-1][0] != position):
+                found.append((position, weight))
+    return positions
+
+
+def document_bytes(document):
+    """An upper bound of the size PostgreSQL checks against its 1 MB tsvector limit."""
+    positions = _positions(document)
+    size = sum(_lexeme_bytes(word, len(found)) for word, found in positions.items())
+    return size + sum(_lexeme_bytes(pair, 0) for pair in document.bigrams if pair not in positions)
+
+
+def tsvector_literal(document):
+    """A PostgreSQL tsvector literal with weights A (title) to D (body); bigrams unpositioned."""
+    positions = _positions(document)
+    parts = [
+        f"{_quote_lexeme(word)}:{','.join(f'{at}{weight}' for at, weight in found)}"
+        for word, found in positions.items()
+    ]
     parts.extend(_quote_lexeme(pair) for pair in document.bigrams if pair not in positions)
     return " ".join(parts)
 
