@@ -6,19 +6,25 @@ revision has overtaken is refused with a diff, the author's text kept in the for
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import admin_views, editor_views, permissions, revisions, tagging
+from . import admin_views, editor_views, limits, permissions, revisions, tagging
 from .models import Article, Series, Tag
-from .slugs import clean_name
+from .slugs import SlugTaken, clean_name
+
+# PostgreSQL's integer column. SQLite would store more, and a backup of it could then not be
+# restored into PostgreSQL: both refuse past this, on the field.
+MAX_SERIES_ORDER = 2**31 - 1
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -40,6 +46,12 @@ class ArticleAdminForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"class": "kb-source", "rows": 30, "spellcheck": "false"}),
             "summary": forms.Textarea(attrs={"rows": 2}),
         }
+        error_messages = {
+            "slug": {
+                "unique": "This slug is already used by another article: change it, or empty the box to have one "
+                "made from the title."
+            }
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,12 +63,34 @@ class ArticleAdminForm(forms.ModelForm):
                 {
                     "data-preview-url": reverse("admin:articles_article_preview"),
                     "data-upload-url": reverse("admin:articles_article_upload_image"),
+                    # The editor refuses to send a form the server would refuse to read (a 400
+                    # page, the text left behind): the request limit, in bytes as sent.
+                    "data-max-request-bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
                 }
             )
+        if "series_order" in self.fields:
+            self.fields["series_order"].max_value = MAX_SERIES_ORDER
+            self.fields["series_order"].validators.append(MaxValueValidator(MAX_SERIES_ORDER))
+            self.fields["series_order"].widget.attrs["max"] = MAX_SERIES_ORDER
         if "tags" in self.fields:
             self.fields["tags"].widget.attrs.update(
                 {"data-suggest-url": reverse("admin:articles_article_tag_suggestions"), "autocomplete": "off"}
             )
+
+    def clean_tags(self):
+        # The names as the tag manager will store them (trimmed, repeats in any case dropped),
+        # checked against the cap before any of them reaches the database.
+        names, seen = [], set()
+        for name in self.cleaned_data.get("tags") or []:
+            name = clean_name(name)
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                names.append(name)
+        try:
+            limits.check_tags(names)
+        except limits.LimitExceeded as error:
+            raise ValidationError(str(error), code="limit") from None
+        return names
 
     def clean(self):
         cleaned = super().clean()
@@ -139,6 +173,15 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="On site")
     def view_on_site_link(self, article):
         return format_html('<a href="{}">view</a>', article.get_absolute_url())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SlugTaken:
+            # Another save took the slug typed here after this form found it free, and the
+            # whole save was rolled back. Run the form again: now it sees the slug taken and
+            # says so on the field, with the author's text kept.
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
@@ -284,7 +327,12 @@ class SeriesPartInline(admin.TabularInline):
     readonly_fields = ("title", "reader_position", "status", "published_at")
     extra = 0
     show_change_link = True
-    formfield_overrides = {models.PositiveIntegerField: {"widget": forms.NumberInput(attrs={"class": "kb-position"})}}
+    formfield_overrides = {
+        models.PositiveIntegerField: {
+            "widget": forms.NumberInput(attrs={"class": "kb-position"}),
+            "max_value": MAX_SERIES_ORDER,
+        }
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).in_reading_order()

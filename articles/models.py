@@ -8,7 +8,7 @@ What readers may see is decided in one place, `ArticleQuerySet.published()`.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from taggit.models import ItemBase, TagBase
 
 from . import limits, search_index
 from .rendering import RenderError, render_article, render_markdown
-from .slugs import SLUG_MAX_LENGTH, clean_name, unique_slug
+from .slugs import SLUG_MAX_LENGTH, clean_name, save_with_free_slug, unique_slug
 
 
 def _check_renders(**sources):
@@ -254,7 +254,8 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.title = clean_name(self.title)
-        if not self.slug:
+        made_slug = not self.slug
+        if made_slug:
             self.slug = unique_slug(Article.objects.all(), self.title, exclude_pk=self.pk)
         self.render()
         now = timezone.now()
@@ -267,16 +268,16 @@ class Article(models.Model):
             self.updated_at = now
         if self.published_at and self.updated_at < self.published_at:
             self.updated_at = self.published_at
-        # The row and its index entry together or neither: a failed index write must not
-        # leave the article saved but unsearchable (or found by words it no longer has).
-        # While indexing is deferred (search_index.indexed_once), the caller's transaction
-        # holds both, and a savepoint here would cost two round trips for nothing.
+        # The row and its index entry together or neither (a savepoint): a failed index write
+        # must not leave the article saved but unsearchable (or found by words it no longer
+        # has); a slug made from the title that another save took meanwhile is replaced by the
+        # next free one (save_with_free_slug). While indexing is deferred
+        # (search_index.indexed_once), the caller's transaction holds both, and a savepoint
+        # here would cost two round trips for nothing.
         if getattr(self, "_index_deferred", False):
             super().save(*args, **kwargs)
         else:
-            with transaction.atomic():
-                super().save(*args, **kwargs)
-                search_index.index_article(self)
+            save_with_free_slug(self, lambda: self._save_and_index(*args, **kwargs), made=made_slug)
         self._remember_loaded()
 
     def get_absolute_url(self):
@@ -340,6 +341,10 @@ class Article(models.Model):
 
     def _remember_loaded(self):
         self._loaded = (self._content(), self.updated_at)
+
+    def _save_and_index(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        search_index.index_article(self)
 
     def use_rendered(self, rendered):
         """Let save() take the derived fields from `rendered` instead of rendering again.

@@ -133,11 +133,28 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # One writer at a time: a save waits up to 20 s for the one before it instead of failing
+    # with "database is locked". IMMEDIATE takes the write lock when a transaction begins: a
+    # transaction that read first and then wrote could not wait (SQLite answers "locked" at
+    # once rather than risk a deadlock), so two editors saving one article got that error
+    # instead of the stale-save conflict page.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
 if os.environ.get("KB_TEST_DATABASE_NAME"):
     # A test database of its own for each `make test`, so concurrent runs don't collide.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["KB_TEST_DATABASE_NAME"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The largest request body read into memory (form fields; uploaded files are not counted). A
+# form sends CJK text as %XX escapes, 9 bytes a character: 8 MB lets a body of several times
+# articles/limits.py's MAX_BODY_BYTES reach the form and its field error, with the text kept.
+# Past it the site answers 413 (kb/bad_request.py) and the editor refuses to send (editor.js).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
