@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from . import limits
 from .images import BadImage, store_image, too_large
 from .models import Tag
 from .rendering import RenderError, render_markdown
@@ -24,11 +25,17 @@ def _may_write(model_admin, request):
 
 @require_POST
 def preview(request, model_admin):
-    """`{"html": ..., "toc_html": ...}` for the posted `body`, or `{"error": ...}`."""
+    """`{"html": ..., "toc_html": ...}` for the posted `body`, or `{"error": ...}` (too large, say).
+
+    A request past DATA_UPLOAD_MAX_MEMORY_SIZE never gets here: kb/bad_request.py answers it
+    with a 413 and the message as JSON.
+    """
     _may_write(model_admin, request)
+    body = request.POST.get("body", "")
     try:
-        rendered = render_markdown(request.POST.get("body", ""))
-    except RenderError as error:
+        limits.check_body(body)  # before any rendering: the save would refuse it too
+        rendered = render_markdown(body)
+    except (RenderError, limits.LimitExceeded) as error:
         return JsonResponse({"error": str(error)})
     return JsonResponse({"html": rendered.html, "toc_html": rendered.toc_html, "has_math": rendered.has_math})
 

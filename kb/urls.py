@@ -20,3 +20,5 @@ if settings.DEBUG:
 
 # A 503 page of the site's own while the database is unreachable (kb/health.py).
 handler500 = "kb.health.server_error"
+# A request too large to read is a 413 saying so (kb/bad_request.py).
+handler400 = "kb.bad_request.bad_request"

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from articles import limits
 from articles.rendering import render_markdown
 
 from .factories import make_article
@@ -140,3 +141,18 @@ def test_media_is_served_in_development_only(client, settings, media):
         settings.DEBUG = False
         importlib.reload(kb.urls)
         clear_url_caches()
+
+
+def test_the_preview_of_a_body_past_the_cap_is_refused_with_its_size(staff_client):
+    body = "长" * (limits.MAX_BODY_BYTES // 3 + 1000)
+    answer = staff_client.post(reverse("admin:articles_article_preview"), {"body": body}).json()
+    assert "the limit is 256 KB" in answer["error"] and "html" not in answer
+
+
+def test_the_preview_of_a_request_past_the_limit_is_a_413_with_a_message(staff_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    response = staff_client.post(
+        reverse("admin:articles_article_preview"), {"body": "长" * 40_000}, headers={"X-Requested-With": "fetch"}
+    )
+    assert response.status_code == 413
+    assert "The submission is too large" in response.json()["error"]

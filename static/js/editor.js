@@ -28,6 +28,24 @@
     });
   }
 
+  // The bytes a form's fields take as the browser sends them: %XX escapes in a URL-encoded
+  // form (9 bytes for a CJK character), UTF-8 in a multipart one.
+  function formBytes(form) {
+    var data = new FormData(form);
+    if ((form.enctype || "").indexOf("multipart") === 0) {
+      var size = 0;
+      data.forEach(function (value, name) {
+        if (typeof value === "string") size += new Blob([name, value]).size + 100;
+      });
+      return size;
+    }
+    return new URLSearchParams(data).toString().length;
+  }
+
+  function megabytes(bytes) {
+    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+  }
+
   function mathJaxReady() {
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
       return MathJax.startup.promise;
@@ -77,6 +95,16 @@
 
     function refresh() {
       var number = ++sent;
+      var limit = Number(source.dataset.maxRequestBytes) || Infinity;
+      var size = new Blob([source.value]).size;
+      if (size > limit) {
+        pane.classList.add("kb-preview-error");
+        status.show(
+          "Preview: the text is " + megabytes(size) + ", more than the server reads (" + megabytes(limit) + ").",
+          true
+        );
+        return;
+      }
       var data = new FormData();
       data.append("body", source.value);
       post(source.dataset.previewUrl, form, data)
@@ -301,6 +329,26 @@
     });
   }
 
+  // A form too large for the server ------------------------------------------------------------
+
+  // The server cannot read a request past its limit (DATA_UPLOAD_MAX_MEMORY_SIZE) and would
+  // answer with an error page, the text left behind: refuse to send it, and keep the page.
+  function setUpSizeCheck(source, form, status) {
+    var limit = Number(source.dataset.maxRequestBytes);
+    if (!limit) return;
+    form.addEventListener("submit", function (event) {
+      var size = formBytes(form);
+      if (size <= limit) return;
+      event.preventDefault();
+      status.show(
+        "Not sent: the form is " + megabytes(size) + " as sent, and the server reads at most " +
+          megabytes(limit) + ". Shorten the text or split it into several articles; it is kept here.",
+        true
+      );
+      status.element.scrollIntoView({ block: "center" });
+    });
+  }
+
   // Ctrl/Cmd+S ---------------------------------------------------------------------------------
 
   function setUpSaveShortcut(form) {
@@ -319,6 +367,7 @@
     line.setAttribute("role", "status");
     toolbar.appendChild(line);
     return {
+      element: line,
       show: function (message, isError) {
         line.textContent = message;
         line.classList.toggle("kb-editor-error", !!isError);
@@ -342,6 +391,7 @@
     setUpPreview(source, form, status);
     var tags = document.querySelector("input[data-suggest-url]");
     if (tags) setUpTagSuggestions(tags);
+    setUpSizeCheck(source, form, status);
     setUpSaveShortcut(form);
   });
 })();
