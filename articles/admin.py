@@ -259,14 +259,22 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Add the tag typed in the box", permissions=["change"])
     def add_tag(self, request, queryset):
         if name := self._tag_name(request):
-            articles = self._editable(request, queryset)
+            articles, full = self._editable(request, queryset), []
             for selected in articles:
                 with transaction.atomic():
                     if (article := self._locked(selected)) is None:
                         continue
+                    names = list(article.tags.names())
+                    if name.casefold() not in {n.casefold() for n in names} and len(names) >= limits.MAX_TAGS:
+                        full.append(article.title)  # the form's cap, for the action too
+                        continue
                     article.tags.add(name)
                     revisions.record(article, request.user, note=f"Tag added: {name}")
-            messages.success(request, f"Tagged {len(articles)} article(s) “{name}”.")
+            if full:
+                messages.warning(
+                    request, f"Not tagged, already at {limits.MAX_TAGS} tags: " + ", ".join(f"“{t}”" for t in full)
+                )
+            messages.success(request, f"Tagged {len(articles) - len(full)} article(s) “{name}”.")
 
     @admin.action(description="Remove the tag typed in the box", permissions=["change"])
     def remove_tag(self, request, queryset):

@@ -260,3 +260,16 @@ def test_the_change_form_tells_the_editor_the_request_limit(staff_client, settin
     assert f'data-max-request-bytes="{settings.DATA_UPLOAD_MAX_MEMORY_SIZE}"' in html
     # well above the article's own cap, so that the cap's field error is what authors meet
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE >= 9 * 3 * limits.MAX_BODY_BYTES
+
+
+def test_the_add_tag_action_keeps_the_cap(staff_client):
+    full = make_article(title="满了", tags=[f"t{i}" for i in range(limits.MAX_TAGS)])
+    room = make_article(title="还有位置", tags=["t1"])
+    response = staff_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "add_tag", "_selected_action": [full.pk, room.pk], "tag": "新标签"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert f"already at {limits.MAX_TAGS} tags: “满了”" in page and "Tagged 1 article(s)" in page
+    assert full.tags.count() == limits.MAX_TAGS and "新标签" in room.tags.names()
