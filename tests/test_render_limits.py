@@ -11,6 +11,7 @@ and keep the text.
 Wall-clock bounds are the budget plus a generous margin for forking and a loaded machine.
 """
 
+import contextlib
 import os
 import threading
 import time
@@ -97,6 +98,16 @@ TOKENS = [
 def test_any_repeated_run_of_tokens_at_the_cap_renders_or_is_refused_within_the_budget(unit):
     seconds, outcome = render_timed(at_cap(unit))
     assert seconds < BOUND, (unit, seconds, outcome)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=4).map("".join))
+def test_texts_small_enough_to_render_in_the_process_are_fast_whatever_they_hold(unit):
+    text = (unit * rendering.IN_PROCESS_BYTES)[: rendering.IN_PROCESS_BYTES // 4]
+    start = time.process_time()
+    with contextlib.suppress(RenderError):
+        render_article(text)  # no fork for these: nothing would stop them
+    assert time.process_time() - start < 0.5
 
 
 def test_a_realistic_200_kb_note_needs_well_under_the_budget():
