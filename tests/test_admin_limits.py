@@ -273,3 +273,19 @@ def test_the_add_tag_action_keeps_the_cap(staff_client):
     page = response.content.decode()
     assert f"already at {limits.MAX_TAGS} tags: “满了”" in page and "Tagged 1 article(s)" in page
     assert full.tags.count() == limits.MAX_TAGS and "新标签" in room.tags.names()
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "field"),
+    [
+        ("series", {"title": "系列\x00", "slug": "", "description": ""}, "title"),
+        ("series", {"title": "系" * 201, "slug": "", "description": ""}, "title"),
+        ("series", {"title": "系列", "slug": "", "description": "说明\x00"}, "description"),
+        ("tag", {"name": "标签\x00"}, "name"),
+        ("tag", {"name": "标" * 101}, "name"),
+    ],
+)
+def test_series_and_tag_names_past_their_columns_are_field_errors(staff_client, model, data, field):
+    inline = {"articles-TOTAL_FORMS": "0", "articles-INITIAL_FORMS": "0"} if model == "series" else {}
+    response = staff_client.post(reverse(f"admin:articles_{model}_add"), {**data, **inline})
+    refused_on(response, field)
