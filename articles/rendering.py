@@ -242,11 +242,11 @@ def _render_markdown(source):
 _SIZE_LIMITS = {"summary": limits.MAX_SUMMARY_BYTES}
 
 
-def _check_size(field, source):
+def _check_size(field, source, limit=None):
     if _TOO_DEEP.search(source or ""):  # the more useful message when both apply
         raise RenderError(_TOO_DEEP_MESSAGE)
     try:
-        limits.check_text_size(field, source, _SIZE_LIMITS.get(field, limits.MAX_BODY_BYTES))
+        limits.check_text_size(field, source, limit or _SIZE_LIMITS.get(field, limits.MAX_BODY_BYTES))
     except limits.LimitExceeded as error:
         raise RenderError(str(error)) from None
 
@@ -304,11 +304,14 @@ class ArticleHtml:
 def render_article(body, summary=""):
     """The derived fields of an article with this Markdown `body` and `summary`.
 
-    Raises RenderError when either is over its size, or the whole takes longer than
-    limits.RENDER_SECONDS.
+    Raises RenderError when the body is over its size, either is nested too deeply, or the
+    whole takes longer than limits.RENDER_SECONDS. The summary's own, smaller cap is checked
+    where a summary is taken in (`render_markdown(summary, field="summary")` in the form's
+    check, limits.check_summary in the importer): refused here, at save time, it would be an
+    error the form never showed.
     """
     _check_size("body", body)
-    _check_size("summary", summary)
+    _check_size("summary", summary, limits.MAX_BODY_BYTES)  # the largest any text may be
     return _in_budget(_render_article, body, summary)
 
 
