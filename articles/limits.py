@@ -12,8 +12,9 @@ import datetime as dt
 # RENDER_SECONDS on a 2-core machine (tests/test_render_limits.py, bench/).
 MAX_BODY_BYTES = 256 * 1024
 MAX_SUMMARY_BYTES = 4 * 1024
-# Rendering one text (body or summary) may take at most this long; past it the text is
-# refused with a message instead of holding a server process.
+# Rendering one text (body or summary) may take at most this much CPU time (and twice it
+# in wall-clock time on a busy machine); past it the text is refused with a message
+# instead of holding a server process (articles/render_budget.py).
 RENDER_SECONDS = 2.0
 
 # Uploaded images: pixels of one picture (width × height, read from the header before

@@ -11,10 +11,12 @@ with CSS classes; the stylesheet is `static/css/pygments.css`. Then everything,
 raw HTML included, passes the allowlist in `articles.sanitizer`.
 
 Every cost is bounded (issue 12): a text over its size in `articles.limits` is refused
-before any work, and the rendering itself runs in a forked process given
-`limits.RENDER_SECONDS` (`articles.render_budget`); past either bound the text is refused
-with a RenderError saying why, which the admin shows on the field (keeping the text), the
-preview shows in place of the page and the importer reports with the file's name.
+before any work; Python-Markdown's scans that went quadratic on unclosed syntax are
+replaced (`articles.linear_markdown`); HTML nested past MAX_HTML_DEPTH is refused; and the
+rendering itself runs in a forked process given `limits.RENDER_SECONDS` of CPU time
+(`articles.render_budget`). Past any bound the text is refused with a RenderError saying
+why, which the admin shows on the field (keeping the text), the preview shows in place of
+the page and the importer reports with the file's name.
 """
 
 import re
