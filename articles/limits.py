@@ -8,8 +8,9 @@ importer reports it with the file's name). Pure: no ORM, no request. The README'
 
 import datetime as dt
 
-# Markdown bodies. Real notes reach 200 KB; every body up to this size renders well within
-# RENDER_SECONDS on a 2-core machine (tests/test_render_limits.py, bench/).
+# Markdown bodies. Real notes reach 200 KB (a 200 KB note of the demo articles needs about
+# 0.5 s); every body up to this size renders or is refused within RENDER_SECONDS
+# (tests/test_render_limits.py, with runs of unclosed syntax at this size).
 MAX_BODY_BYTES = 256 * 1024
 MAX_SUMMARY_BYTES = 4 * 1024
 # Rendering one text (body or summary) may take at most this much CPU time (and twice it
