@@ -25,9 +25,30 @@ def too_large_message():
     ) % {"limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024:g}", "body": MAX_BODY_BYTES // 1024}
 
 
+# What is read and thrown away of a refused request, at most (see _discard_rest).
+DISCARD_BYTES = 64 * 1024 * 1024
+
+
+def _discard_rest(request):
+    """Read what the client is still sending, and throw it away.
+
+    Refused before its body was read, the request is still arriving; a server that answers and
+    closes the connection then resets it, and the browser shows "connection reset" instead of
+    the answer (a 9 MB form through gunicorn: a broken pipe, never the page). Past
+    DISCARD_BYTES that is what happens: the author's browser still has the text.
+    """
+    left = DISCARD_BYTES
+    try:
+        while left > 0 and (chunk := request.read(min(left, 256 * 1024))):
+            left -= len(chunk)
+    except OSError:  # the client went away (UnreadablePostError is one)
+        pass
+
+
 def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
     if not isinstance(exception, RequestDataTooBig):
         return defaults.bad_request(request, exception, template_name)
+    _discard_rest(request)
     message = too_large_message()
     if request.headers.get("X-Requested-With") == "fetch":
         response = JsonResponse({"error": message}, status=413)

@@ -19,6 +19,7 @@ from articles import limits, search_index, segmentation
 from articles.models import Article
 
 from .factories import make_article
+from .served_admin import post_form, served_sqlite, signed_in  # noqa: F401 - served_sqlite: the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -289,3 +290,13 @@ def test_series_and_tag_names_past_their_columns_are_field_errors(staff_client, 
     inline = {"articles-TOTAL_FORMS": "0", "articles-INITIAL_FORMS": "0"} if model == "series" else {}
     response = staff_client.post(reverse(f"admin:articles_{model}_add"), {**data, **inline})
     refused_on(response, field)
+
+
+def test_served_a_form_past_the_request_limit_gets_the_answer_not_a_reset_connection(served_sqlite, settings):  # noqa: F811 - the fixture
+    """Through gunicorn the refused request is read to its end before the answer: a server that
+    answered and closed mid-upload reset the connection, and the author saw no page at all."""
+    port, _ = served_sqlite
+    editor = signed_in(port, "editor1")
+    body = "长" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 9 + 1000)
+    status, _, page = post_form(editor, f"http://127.0.0.1:{port}{ADD}", {"title": "太长", "body": body})()
+    assert status == 413 and "The submission is too large" in page

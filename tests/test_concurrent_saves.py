@@ -10,16 +10,8 @@ form's check and the save; and for real, by threads (PostgreSQL) or server proce
 (SQLite file) saving at the same moment.
 """
 
-import re
-import sqlite3
-import subprocess
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from http.cookiejar import CookieJar
-from urllib.error import HTTPError
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
 from django.db import connection
@@ -30,10 +22,9 @@ from articles import models
 from articles.admin import ArticleAdminForm
 from articles.models import Article
 from articles.revisions import Revision
-from bench.forms import form_fields
 
 from .factories import make_article
-from .serving import ROOT, free_port, production_env, start, stop, wait_for
+from .served_admin import post_form, rows, served_sqlite, signed_in  # noqa: F401 - served_sqlite: the fixture
 from .test_admin_limits import add_form
 
 ADD = reverse("admin:articles_article_add")
@@ -186,64 +177,6 @@ def test_two_editors_saving_one_article_at_once_one_gets_the_conflict_page(djang
 
 # For real, on a SQLite file as `make serve` runs it: server processes saving at the same moment.
 
-PASSWORD = "a-long-editor-password-81"
-
-
-@pytest.fixture(scope="module")
-def served_sqlite(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("concurrent")
-    env = production_env(
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        STATIC_ROOT=str(folder / "static"),
-        MEDIA_ROOT=str(folder / "media"),
-        DJANGO_SUPERUSER_PASSWORD=PASSWORD,
-        KB_PAGE_CACHE="false",
-    )
-    setup = [["migrate", "--noinput"], ["collectstatic", "--noinput"]]
-    setup += [
-        ["createsuperuser", "--noinput", "--username", name, "--email", f"{name}@example.org"]
-        for name in ("editor1", "editor2", "editor3")
-    ]
-    for command in setup:
-        subprocess.run([sys.executable, "manage.py", *command, "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}"]
-    process = start(command, env, folder / "gunicorn.log")
-    try:
-        wait_for(port, process=process)
-        yield port, folder / "db.sqlite3"
-    finally:
-        stop(process)
-
-
-def rows(database, sql, *params):
-    with sqlite3.connect(database) as db:
-        return db.execute(sql, params).fetchall()
-
-
-def signed_in(port, name):
-    editor = build_opener(HTTPCookieProcessor(CookieJar()))
-    login = editor.open(f"http://127.0.0.1:{port}/admin/login/").read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login)[1]
-    credentials = {"csrfmiddlewaretoken": token, "username": name, "password": PASSWORD, "next": "/admin/"}
-    editor.open(f"http://127.0.0.1:{port}/admin/login/", urlencode(credentials).encode())
-    return editor
-
-
-def post_form(editor, url, changes):
-    """A function that posts the form at `url` (read now) with `changes`: (status, final URL, page)."""
-    fields = form_fields(editor.open(url).read().decode(), "article_form")
-    fields = [(name, value) for name, value in fields if name not in changes] + list(changes.items())
-    return lambda: _send(editor, url, [*fields, ("_save", "Save")])
-
-
-def _send(editor, url, fields):
-    try:
-        response = editor.open(url, urlencode(fields).encode(), timeout=60)
-        return response.status, response.url, response.read().decode()
-    except HTTPError as error:
-        return error.code, url, error.read().decode()
-
 
 def fire_together(sends):
     barrier = threading.Barrier(len(sends))
@@ -259,7 +192,7 @@ def fire_together(sends):
 LARGE_BODY = BODY * 8  # rendering and indexing take a while: the saves overlap
 
 
-def test_served_on_sqlite_authors_creating_one_title_at_once_all_get_their_article(served_sqlite):
+def test_served_on_sqlite_authors_creating_one_title_at_once_all_get_their_article(served_sqlite):  # noqa: F811 - the fixture
     port, database = served_sqlite
     add = f"http://127.0.0.1:{port}{ADD}"
     sends = [
@@ -275,7 +208,7 @@ def test_served_on_sqlite_authors_creating_one_title_at_once_all_get_their_artic
     assert sorted(body[-4:] for _, body in saved) == ["作者 0", "作者 1", "作者 2"]
 
 
-def test_served_on_sqlite_editors_saving_one_article_at_once_get_the_conflict_page(served_sqlite):
+def test_served_on_sqlite_editors_saving_one_article_at_once_get_the_conflict_page(served_sqlite):  # noqa: F811 - the fixture
     port, database = served_sqlite
     editor = signed_in(port, "editor1")
     status, url, _ = post_form(
