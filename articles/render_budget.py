@@ -14,7 +14,7 @@ the form's check and refused by the save after it). The child:
 - leaves with `os._exit()`, so no atexit handler, no `finally` of the parent's stack (a
   gunicorn worker's loop, a ProcessPoolExecutor worker's, pytest's) ever runs in it;
 - carries its own CPU and wall-clock limits (RLIMIT_CPU, alarm), so it ends even if its parent
-  dies first.
+  dies first, and a memory limit (RLIMIT_AS): running out is a refusal like running late.
 
 Forking copies the parent's memory lazily (copy on write): the Markdown instance the parent
 has built is the child's without rebuilding, and a fork costs a few milliseconds.
@@ -37,10 +37,16 @@ _POLL = 0.02  # seconds between two looks at the child's CPU time
 # busy with other work it gets less than a whole CPU, but a server process is never held
 # longer than this.
 WALL_FACTOR = 2
+# Memory the child may take on top of what it inherited: a 250 KB note needs about 40 MB.
+MEMORY_BYTES = 1 << 30
 
 
 class OverBudget(Exception):
     """The work did not finish within its time."""
+
+
+class OverMemory(OverBudget):
+    """The work needed more than MEMORY_BYTES."""
 
 
 class WorkerDied(Exception):
@@ -95,6 +101,8 @@ def _child(seconds, write_end, func, args):
         _limit_self(seconds)
         try:
             answer = (True, func(*args))
+        except MemoryError:
+            answer = (False, OverMemory(f"needed more than {MEMORY_BYTES >> 20:,} MB of memory"))
         except BaseException as error:  # sent back to be raised in the parent
             answer = (False, error)
         try:
@@ -115,7 +123,16 @@ def _max_fd():
 
 
 def _limit_self(seconds):
-    """CPU and wall-clock limits of the child's own, in case its parent dies first."""
+    """CPU and wall-clock limits of the child's own, in case its parent dies first, and a
+    memory limit: MEMORY_BYTES of address space more than the parent had."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            size = int(statm.read().split()[0]) * resource.getpagesize()
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or size + MEMORY_BYTES <= hard:
+            resource.setrlimit(resource.RLIMIT_AS, (size + MEMORY_BYTES, hard))
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # default action: end the process
         signal.alarm(math.ceil(WALL_FACTOR * seconds) + 2)

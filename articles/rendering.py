@@ -33,7 +33,7 @@ from markdown.util import AtomicString
 
 from . import limits, mathml, sanitizer
 from .linear_markdown import LinearMarkdown
-from .render_budget import OverBudget, WorkerDied, within_budget
+from .render_budget import MEMORY_BYTES, OverBudget, OverMemory, WorkerDied, within_budget
 from .summaries import excerpt_html, reading_minutes
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -265,6 +265,11 @@ def _in_budget(func, *args):
     _markdown()  # built here once, so that every forked child inherits it ready
     try:
         return within_budget(limits.RENDER_SECONDS, func, *args)
+    except OverMemory:
+        raise RenderError(
+            f"This text needs more than {MEMORY_BYTES >> 20:,} MB of memory to render, the most the site "
+            "allows: remove long runs of repeated syntax, or split the text."
+        ) from None
     except OverBudget:
         raise RenderError(
             f"This text takes longer than {limits.RENDER_SECONDS:g} s to render, the most the site allows. "

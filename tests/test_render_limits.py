@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from articles import limits, rendering
 from articles.importer import split_front_matter
 from articles.models import Article
-from articles.render_budget import WALL_FACTOR, OverBudget, WorkerDied, within_budget
+from articles.render_budget import MEMORY_BYTES, WALL_FACTOR, OverBudget, WorkerDied, within_budget
 from articles.rendering import RenderError, render_article, render_markdown
 
 CAP = limits.MAX_BODY_BYTES
@@ -170,6 +170,10 @@ def _die():
     os.kill(os.getpid(), 9)
 
 
+def _hog():
+    return len(bytearray(MEMORY_BYTES + (1 << 30)))
+
+
 def test_within_budget_answers_kills_and_reports():
     assert within_budget(5, _sleep, 0) == "woke"
     start = time.monotonic()
@@ -182,6 +186,8 @@ def test_within_budget_answers_kills_and_reports():
         within_budget(5, _fail)
     with pytest.raises(WorkerDied, match="SIGKILL"):
         within_budget(5, _die)
+    with pytest.raises(OverBudget, match="memory"):
+        within_budget(5, _hog)
 
 
 def test_renders_from_several_threads_at_once():
