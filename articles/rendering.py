@@ -109,12 +109,34 @@ class _InlineDisplayMath(InlineProcessor):
     PATTERN = r"(?<![\\$])\$\$(?!\$)((?:\\.|[^\\$\x02\x03])+?)\$\$"
     # What precedes a match: escapes, then the dollars left unmatched so far.
     _DOLLARS = re.compile(r"\\.|\$", re.S)
+    _PLACEHOLDER = re.compile(r"\x02[^\x02\x03$\\]*\x03")
+
+    def __init__(self, pattern, md=None):
+        super().__init__(pattern, md)
+        # Counting the dollars before each match from the start of the text made a line of
+        # many `$$a$$` quadratic. Remembered instead: ("scan", text, position, dollars) for
+        # the text being searched, or ("after", prefix, tail) for the text Markdown makes of
+        # it once a match is replaced by its placeholder (which holds no dollar).
+        self._memo = None
+
+    def _dollars_before(self, data, end):
+        start, dollars, memo = 0, 0, self._memo
+        if memo and memo[0] == "scan" and memo[1] is data and memo[2] <= end:
+            start, dollars = memo[2], memo[3]
+        elif memo and memo[0] == "after" and data.startswith(memo[1]) and data.endswith(memo[2]):
+            resume = len(data) - len(memo[2])
+            if self._PLACEHOLDER.fullmatch(data, len(memo[1]), resume) and resume <= end:
+                start = resume  # the dollars before the replaced match were even
+        dollars += sum(token == "$" for token in self._DOLLARS.findall(data, start, end))
+        self._memo = ("scan", data, end, dollars)
+        return dollars
 
     def handleMatch(self, m, data):
         # `$a$$b$$c$` is three inline formulas to MathJax: a `$$` that closes an open `$x`
         # and opens the next `$` is not display math.
-        if sum(token == "$" for token in self._DOLLARS.findall(data, 0, m.start(0))) % 2:
+        if self._dollars_before(data, m.start(0)) % 2:
             return None, None, None
+        self._memo = ("after", data[: m.start(0)], data[m.end(0) :])
         element = etree.Element("span", {"class": "arithmatex"})
         element.text = AtomicString("\\[" + m.group(1) + "\\]")
         return element, m.start(0), m.end(0)
