@@ -178,7 +178,7 @@ def healthz(request):
 def robots_txt(request):
     """Crawlers: everything but the admin and search results; the sitemap's address (at SITE_URL)."""
     sitemap = absolute_url(reverse("articles:sitemap"))
-    # /language/ only sets a cookie and redirects: nothing there for an index.
+    # /language/ is the language switch's form and its answer: nothing there for an index.
     disallow = ["Disallow: /admin/", "Disallow: /search/", "Disallow: /language/"]
     lines = ["User-agent: *", *disallow, f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain")
