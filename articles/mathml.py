@@ -14,6 +14,7 @@ understands (an unknown command such as `\\foo` comes back as the text "\\foo"),
 was: its TeX source, visible.
 """
 
+import functools
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -143,6 +144,8 @@ def _write(element, out):
     out.append(f"</{name}>")
 
 
+# Notes repeat their formulas ($x$, $\theta$ dozens of times): each is converted once a render.
+@functools.lru_cache(maxsize=4096)
 def tex_to_mathml(tex, display=False):
     """One formula as a sanitised `<math>` element with `alttext`; NotConverted when it can't be."""
     if len(tex) > MAX_TEX_LENGTH:

@@ -25,7 +25,7 @@ def _check_renders(**sources):
     """ValidationError for a Markdown field the pipeline cannot render (before any save)."""
     for name, source in sources.items():
         try:
-            render_markdown(source)
+            render_markdown(source, field=name)
         except RenderError as error:
             raise ValidationError({name: str(error)}) from None
 
@@ -292,7 +292,12 @@ class Article(models.Model):
         return article
 
     def clean(self):
-        _check_renders(body=self.body, summary=self.summary)
+        _check_renders(summary=self.summary)
+        # The body is rendered once for the check and the result kept for save() to use.
+        try:
+            self.use_rendered(render_article(self.body, self.summary))
+        except RenderError as error:
+            raise ValidationError({"body": str(error)}) from None
 
     # The dates an author sets, by how the message names them; only the publication date may
     # lie in the future (it schedules the article).

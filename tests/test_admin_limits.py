@@ -300,3 +300,12 @@ def test_served_a_form_past_the_request_limit_gets_the_answer_not_a_reset_connec
     body = "长" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 9 + 1000)
     status, _, page = post_form(editor, f"http://127.0.0.1:{port}{ADD}", {"title": "太长", "body": body})()
     assert status == 413 and "The submission is too large" in page
+
+
+def test_a_summary_over_its_cap_is_an_error_on_the_summary_and_the_texts_stay(staff_client):
+    summary = "一句话摘要。" * (limits.MAX_SUMMARY_BYTES // 18 + 10)
+    response = staff_client.post(ADD, add_form(summary=summary))
+    form = refused_on(response, "summary")
+    assert "summary" in str(form.errors["summary"]) and "body" not in form.errors
+    assert textarea(response) == BODY and form["summary"].value() == summary
+    assert not Article.objects.exists()
