@@ -128,7 +128,17 @@ def _page_version(fresh=False):
     """The database's page version, as read at most VERSION_SECONDS ago (or now, if `fresh`)."""
     if fresh or time.monotonic() - _version["read_at"] >= VERSION_SECONDS:
         asked = time.monotonic()  # before the query: the value is at least this recent
-        _version.update(value=page_version.read(connection), read_at=asked)
+        try:
+            value = page_version.read(connection)
+        except DatabaseError:
+            # While the database is unreachable nothing can be saved, so the version last read
+            # still holds (but for a save in its last VERSION_SECONDS): stored pages go on being
+            # served, and the rest gets the 503 page.
+            if _version["value"] is None:
+                raise
+            logger.warning("Page version unreadable: serving pages stored under version %s", _version["value"])
+            return _version["value"]
+        _version.update(value=value, read_at=asked)
     return _version["value"]
 
 

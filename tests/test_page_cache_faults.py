@@ -12,11 +12,11 @@ import time
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import HttpResponse
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 
-from articles import caching
+from articles import caching, page_version, views
 from articles.models import Article
 
 from .factories import make_article
@@ -173,3 +173,23 @@ def test_gunicorn_refuses_a_page_cache_its_workers_cannot_share(tmp_path, worker
         assert "Set REDIS_URL" in output
     finally:
         stop(server)
+
+
+@pytest.mark.django_db
+def test_stored_pages_are_still_served_while_the_database_is_unreachable(client, page_cache, monkeypatch):
+    make_article(title="Stored before the outage")
+    assert "Stored before the outage" in client.get("/").content.decode()  # stored
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    # The database goes away: the version cannot be read, and neither can the feed's articles.
+    monkeypatch.setattr(page_version, "read", unreachable)
+    monkeypatch.setattr(views.FeedView, "get_queryset", unreachable)
+    monkeypatch.setattr(caching, "VERSION_SECONDS", 0.0)  # every request asks the database again
+    response = client.get("/")
+    assert response.status_code == 200 and "Stored before the outage" in response.content.decode()
+    # A process that never read the version cannot vouch for a stored page: the site's 503 page.
+    caching._forget_version()
+    caching._version["value"] = None
+    assert Client(raise_request_exception=False).get("/").status_code == 503
