@@ -138,11 +138,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # with "database is locked". IMMEDIATE takes the write lock when a transaction begins: a
     # transaction that read first and then wrote could not wait (SQLite answers "locked" at
     # once rather than risk a deadlock), so two editors saving one article got that error
-    # instead of the stale-save conflict page.
+    # instead of the stale-save conflict page. Write-ahead logging lets readers (pages, a
+    # backup's snapshot) go on while one writes, and writers while a backup reads.
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
     }
 if os.environ.get("KB_TEST_DATABASE_NAME"):
     # A test database of its own for each `make test`, so concurrent runs don't collide.
