@@ -148,7 +148,9 @@
   }
 
   function focusableScrollers() {
-    document.querySelectorAll(".prose div.arithmatex, .prose table, .prose pre").forEach(function (box) {
+    // An inline formula wider than the text scrolls inside its line (site.css): that box too.
+    var boxes = ".prose div.arithmatex, .prose table, .prose pre, .prose span.arithmatex mjx-container > mjx-math";
+    document.querySelectorAll(boxes).forEach(function (box) {
       if (box.scrollWidth > box.clientWidth + 1) {
         box.setAttribute("tabindex", "0");
       } else if (box.getAttribute("tabindex") === "0") {
