@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import permissions, revisions
+from .rendering import RenderError
 from .revisions import Revision
 
 
@@ -72,7 +73,11 @@ def restore(request, model_admin, object_id, number):
     if not model_admin.has_change_permission(request, article):
         raise PermissionDenied
     revision = get_object_or_404(Revision, article=article, number=number)
-    restored = revisions.restore(revision, request.user, may_publish=permissions.can_publish(request.user))
+    try:
+        restored = revisions.restore(revision, request.user, may_publish=permissions.can_publish(request.user))
+    except RenderError as error:  # a revision saved before today's limits: nothing changes
+        messages.error(request, f"Revision {number} was not restored: {error}")
+        return redirect(reverse("admin:articles_article_history", args=[article.pk]))
     if restored is None:
         messages.info(request, f"Revision {number} is what the article already says: nothing to restore.")
     else:
@@ -106,6 +111,10 @@ def recover(request, model_admin, revision_id):
     revision = get_object_or_404(revisions.deleted_articles(), pk=revision_id)
     if not _may_recover(model_admin, request, revision):
         raise PermissionDenied
-    article = revisions.recover(revision, request.user, may_publish=permissions.can_publish(request.user))
+    try:
+        article = revisions.recover(revision, request.user, may_publish=permissions.can_publish(request.user))
+    except RenderError as error:
+        messages.error(request, f"“{revision.title}” was not recovered: {error}")
+        return redirect(reverse("admin:articles_article_deleted"))
     messages.success(request, f"Recovered “{article}” from its last revision.")
     return redirect(reverse("admin:articles_article_change", args=[article.pk]))

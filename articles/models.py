@@ -257,11 +257,14 @@ class Article(models.Model):
         made_slug = not self.slug
         if made_slug:
             self.slug = unique_slug(Article.objects.all(), self.title, exclude_pk=self.pk)
-        self.render()
+        loaded = getattr(self, "_loaded", None)
+        # Rendered when the Markdown changed: publishing, unpublishing or retitling an article
+        # costs no rendering (and cannot be refused for a body stored before today's limits).
+        if not (loaded and loaded[0][1:] == (self.body, self.summary) and self.body_html):
+            self.render()
         now = timezone.now()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = now
-        loaded = getattr(self, "_loaded", None)
         # The content changed and the caller did not set updated_at itself (an import does).
         # Compared to the second: the admin's date widget drops microseconds.
         if loaded and self._content() != loaded[0] and _to_second(self.updated_at) == _to_second(loaded[1]):

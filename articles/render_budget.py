@@ -75,6 +75,9 @@ def within_budget(seconds, func, *args):
     os.close(write_end)
     try:
         data = _read_until(read_end, pid, seconds, time.monotonic() + WALL_FACTOR * seconds)
+    except BaseException:  # the parent is stopping (a signal, an error): no child left behind
+        _kill(pid)
+        raise
     finally:
         os.close(read_end)
     if data is None:
@@ -83,7 +86,10 @@ def within_budget(seconds, func, *args):
     status = _reap(pid)
     if not data:
         raise WorkerDied(f"the rendering process ended without an answer ({_describe(status)})")
-    ok, value = pickle.loads(data)
+    try:
+        ok, value = pickle.loads(data)
+    except Exception:  # cut short (the child was killed while writing)
+        raise WorkerDied(f"the rendering process ended with a partial answer ({_describe(status)})") from None
     if ok:
         return value
     raise value
@@ -93,6 +99,12 @@ def _child(seconds, write_end, func, args):
     code = 1
     try:
         gc.disable()
+        # The parent's signal handlers (gunicorn's, runserver's) are not the child's: a signal
+        # sent to the whole process group just ends it. Nor is the parent's wake-up descriptor.
+        with contextlib.suppress(ValueError, OSError):  # only where Python counts this thread as main
+            signal.set_wakeup_fd(-1)
+            for name in ("SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGABRT", "SIGWINCH"):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
         # Every inherited descriptor but the pipe closes: the child cannot touch the parent's
         # database connections or sockets, and a sibling forked by another thread at the
         # same moment holds no copy of this pipe (which would delay its end of file).
@@ -148,12 +160,14 @@ def _read_until(fd, pid, cpu_seconds, deadline):
     """All bytes written to `fd` until its other end closes, or None once the child `pid` has
     used `cpu_seconds` of CPU or the `deadline` (monotonic clock) has passed."""
     chunks = []
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or _cpu_time(pid) >= cpu_seconds:
             return None
-        ready, _, _ = select.select([fd], [], [], min(remaining, _POLL))
-        if ready:
+        # poll(), not select(): a process with many connections has descriptors past 1024.
+        if poller.poll(min(remaining, _POLL) * 1000):
             chunk = os.read(fd, _READ_CHUNK)
             if not chunk:
                 return b"".join(chunks)

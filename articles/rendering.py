@@ -234,8 +234,9 @@ def _html_depth(html):
     """About how deeply the elements of `html` nest (unclosed ones included)."""
     depth = deepest = 0
     for match in _HTML_TAG.finditer(html):
-        closing, name, self_closing = match.groups()
-        if self_closing or name.lower() in _NOT_NESTING:
+        closing, name, _ = match.groups()
+        # A `/>` closes nothing in HTML (`<div/>` opens a div): only void elements stay empty.
+        if name.lower() in _NOT_NESTING:
             continue
         depth = max(depth - 1, 0) if closing else depth + 1
         deepest = max(deepest, depth)

@@ -13,6 +13,8 @@ Wall-clock bounds are the budget plus a generous margin for forking and a loaded
 
 import contextlib
 import os
+import pickle
+import signal
 import threading
 import time
 from pathlib import Path
@@ -23,7 +25,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles import limits, rendering
+from articles import limits, render_budget, rendering
 from articles.importer import split_front_matter
 from articles.models import Article
 from articles.render_budget import MEMORY_BYTES, WALL_FACTOR, OverBudget, WorkerDied, within_budget
@@ -48,6 +50,7 @@ NAMED = {
     "unclosed \\( math": at_cap("\\(a "),
     "headings, line after line": at_cap("## h\n"),
     "nested divs": "<div>" * 50000,
+    "nested divs written as empty": at_cap("<div/>"),
     "links, closed": at_cap("[a](b) "),
     "images, closed": at_cap("![a](b) "),
     "comparisons in prose": at_cap("a<b "),
@@ -338,3 +341,29 @@ def test_the_import_reports_a_body_too_slow_to_render_by_name_and_imports_the_re
     assert "slow.md" in report and "longer than 0.05 s to render" in report
     assert "huge.md" in report and "the limit is 256 KB" in report
     assert list(Article.objects.values_list("title", flat=True)) == ["好文件"]
+
+
+def test_a_child_cut_short_while_answering_is_a_clear_refusal(monkeypatch):
+    def half_an_answer(fd, *args):
+        return pickle.dumps((True, "x" * 1000))[:100]
+
+    monkeypatch.setattr(render_budget, "_read_until", half_an_answer)
+    with pytest.raises(WorkerDied, match="partial answer"):
+        within_budget(1, len, "abc")
+
+
+def test_a_signal_to_the_process_group_ends_the_child_not_the_parents_handlers():
+    """A server's handler (gunicorn's quit, say) inherited by the child would keep it running
+    (here: past its time, OverBudget) or raise SystemExit into the server; the child just ends."""
+
+    def wait_for_sigterm():
+        os.kill(os.getpid(), signal.SIGTERM)  # as `kill -TERM -<pgid>` would deliver it
+        time.sleep(5)
+        return "not reached"
+
+    previous = signal.signal(signal.SIGTERM, lambda *args: None)  # the server's own handler
+    try:
+        with pytest.raises(WorkerDied, match="SIGTERM"):
+            within_budget(1, wait_for_sigterm)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
