@@ -37,7 +37,19 @@ SLUG = re.compile(r"[-\w]+")
 USERNAME = re.compile(r"[\w.@+-]{1,150}")
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
+class _NoAliases:
+    """Front matter has no use for YAML's aliases (`*name`), and nested ones expand a few hundred
+    bytes into gigabytes of text ("billion laughs"): a file that uses one is refused."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in front matter", self.peek_event().start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+class _FrontMatterLoader(_NoAliases, yaml.SafeLoader):
     """YAML's safe loader, with dates left as text so that a bad one is reported by field."""
 
 
@@ -47,7 +59,7 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
 }
 
 
-class _TextLoader(yaml.SafeLoader):
+class _TextLoader(_NoAliases, yaml.SafeLoader):
     """Every scalar as the text written: YAML would read `title: Yes` as true, `1.10` as 1.1."""
 
 

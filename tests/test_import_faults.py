@@ -39,6 +39,10 @@ def bad(fields, body="Body.\n"):
 
 
 TOO_DEEP = "> " * 300 + "quote\n"
+LAUGHS = "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"l{n}: &l{n} [*l{n - 1}, *l{n - 1}, *l{n - 1}, *l{n - 1}, *l{n - 1}, *l{n - 1}, *l{n - 1}, *l{n - 1}, *l{n - 1}]\n"
+    for n in range(1, 9)
+)
 # (file name, content as text or bytes, a fragment of the reason)
 BROKEN = [
     # no front matter, or not closed
@@ -58,6 +62,10 @@ BROKEN = [
     ("yaml-indent.md", front("title: x\n  slug: y\n slug2: z"), "bad YAML"),
     ("yaml-colon.md", front("title: a: b: c"), "bad YAML"),
     ("yaml-python-tag.md", front("title: !!python/object/apply:os.system ['echo hacked']"), "bad YAML"),
+    # a few hundred bytes of nested aliases that expand to gigabytes of text ("billion laughs")
+    ("yaml-laughs-date.md", front("title: x\n" + LAUGHS + "date: *l8"), "aliases (*name) are not allowed"),
+    ("yaml-laughs-order.md", front("title: x\n" + LAUGHS + "series_order: *l8"), "aliases (*name) are not allowed"),
+    ("yaml-alias-title.md", front("slug: &s same\ntitle: *s"), "aliases (*name) are not allowed"),
     ("yaml-python-name.md", front("title: !!python/name:os.system"), "bad YAML"),
     ("yaml-unknown-tag.md", front("title: !custom x"), "bad YAML"),
     ("yaml-alias.md", front("title: *missing"), "bad YAML"),
