@@ -8,7 +8,7 @@ request gets the site's 400 page as before.
 """
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -45,7 +45,21 @@ def _discard_rest(request):
         pass
 
 
+def too_many_fields_message():
+    return _(
+        "The submission has more than %(limit)s fields, more than any form of this site sends. Nothing was "
+        "saved. Go back: your browser still has your text in the form."
+    ) % {"limit": f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}"}
+
+
 def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
+    if isinstance(exception, TooManyFieldsSent):
+        context = {"heading": _("Too many fields"), "message": too_many_fields_message()}
+        response = HttpResponse(
+            loader.render_to_string(template_name, {**context, "site_name": settings.KB_SITE_NAME}), status=400
+        )
+        response["Cache-Control"] = "no-store"
+        return response
     if not isinstance(exception, RequestDataTooBig):
         return defaults.bad_request(request, exception, template_name)
     _discard_rest(request)

@@ -256,6 +256,16 @@ def test_a_request_past_the_limit_says_it_is_too_large(staff_client, settings):
     assert not Article.objects.exists()
 
 
+def test_a_request_with_too_many_fields_says_so(staff_client, settings):
+    extra = {f"field{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    response = post_as_a_browser(staff_client, ADD, add_form(**extra))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "more than" in page and "fields" in page and "Nothing was saved" in page
+    assert "could not be understood" not in page and "<h1" in page
+    assert not Article.objects.exists()
+
+
 def test_the_change_form_tells_the_editor_the_request_limit(staff_client, settings):
     html = staff_client.get(ADD).content.decode()
     assert f'data-max-request-bytes="{settings.DATA_UPLOAD_MAX_MEMORY_SIZE}"' in html
