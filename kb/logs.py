@@ -28,7 +28,9 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in _DROPPED:
                 entry[key] = value if isinstance(value, str | int | float | bool | None) else str(value)
-        if record.exc_info:
+        # django.security.* records are a client's bad request (a Host outside ALLOWED_HOSTS, say):
+        # one line each, as a request's; their traceback says nothing and anyone could fill the log.
+        if record.exc_info and not record.name.startswith("django.security."):
             entry["traceback"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 

@@ -100,6 +100,14 @@ def test_errors_are_logged_as_one_json_line_with_their_traceback():
     assert "OperationalError: could not connect" in entry["traceback"]
 
 
+def test_a_hostile_host_header_is_one_log_line_without_a_traceback(client, caplog):
+    caplog.set_level(logging.INFO)
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+    [record] = [record for record in caplog.records if record.name.startswith("django.security")]
+    entry = json.loads(JsonFormatter().format(record))
+    assert "evil.example" in entry["message"] and "traceback" not in entry
+
+
 @pytest.fixture(scope="module")
 def own_postgres():
     server = OwnPostgres()
