@@ -53,7 +53,7 @@ def too_many_fields_message():
 
 
 def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
-    if isinstance(exception, TooManyFieldsSent):
+    if isinstance(exception, TooManyFieldsSent) and request.method == "POST":  # a query string: the 400 page
         context = {"heading": _("Too many fields"), "message": too_many_fields_message()}
         response = HttpResponse(
             loader.render_to_string(template_name, {**context, "site_name": settings.KB_SITE_NAME}), status=400
