@@ -33,3 +33,22 @@ def make_draft(**fields):
 
 def make_scheduled(**fields):
     return make_article(published_at=timezone.now() + timedelta(days=3), **fields)
+
+
+def add_form(**fields):
+    """What the admin's add-article form posts: a draft with no dates but its update time, and `fields`."""
+    return {
+        "title": "边界",
+        "slug": "",
+        "body": "正文。",
+        "summary": "",
+        "tags": "",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "updated_at_0": "2025-01-01",
+        "updated_at_1": "10:00:00",
+        "series": "",
+        "series_order": "",
+        **fields,
+    }

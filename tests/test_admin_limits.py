@@ -18,6 +18,7 @@ from django.urls import reverse
 from articles import limits, search_index, segmentation
 from articles.models import Article
 
+from . import factories
 from .factories import make_article
 from .served_admin import post_form, served_sqlite, signed_in  # noqa: F401 - served_sqlite: the fixture
 
@@ -28,21 +29,7 @@ ADD = reverse("admin:articles_article_add")
 
 
 def add_form(**changes):
-    data = {
-        "title": "数据库的边界",
-        "slug": "",
-        "body": BODY,
-        "summary": "",
-        "tags": "边界, 测试",
-        "status": "draft",
-        "published_at_0": "",
-        "published_at_1": "",
-        "updated_at_0": "2025-01-01",
-        "updated_at_1": "10:00:00",
-        "series": "",
-        "series_order": "",
-    }
-    return {**data, **changes}
+    return factories.add_form(**{"title": "数据库的边界", "body": BODY, "tags": "边界, 测试", **changes})
 
 
 def refused_on(response, field):

@@ -31,6 +31,8 @@ from articles.models import Article
 from articles.render_budget import MEMORY_BYTES, WALL_FACTOR, OverBudget, WorkerDied, within_budget
 from articles.rendering import RenderError, render_article, render_markdown
 
+from . import factories
+
 CAP = limits.MAX_BODY_BYTES
 # Seconds: the budget is CPU time, and a child is stopped after WALL_FACTOR times it in any
 # case; then a fork, pickling, a busy machine.
@@ -225,21 +227,7 @@ def test_the_database_connection_survives_refused_and_rendered_texts(monkeypatch
 
 
 def add_form(body, **changes):
-    return {
-        "title": "边界",
-        "slug": "",
-        "body": body,
-        "summary": "",
-        "tags": "",
-        "status": "draft",
-        "published_at_0": "",
-        "published_at_1": "",
-        "updated_at_0": "2025-01-01",
-        "updated_at_1": "10:00:00",
-        "series": "",
-        "series_order": "",
-        **changes,
-    }
+    return factories.add_form(body=body, **changes)
 
 
 @pytest.mark.django_db
