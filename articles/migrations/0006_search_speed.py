@@ -10,7 +10,6 @@
 
 from django.db import migrations
 
-from articles import triggers
 
 SQLITE = ["CREATE INDEX articles_search_meta_visible ON articles_search_meta (visible_from)"]
 SQLITE_DROP = ["DROP INDEX IF EXISTS articles_search_meta_visible"]
@@ -53,12 +52,31 @@ POSTGRESQL_DROP = [
 ]
 
 
+# The SQL as it was when this migration was written: old migrations never import app code.
+SQLITE_ARTICLE_TRIGGERS = [
+    """CREATE TRIGGER IF NOT EXISTS articles_search_delete AFTER DELETE ON articles_article
+        BEGIN
+            DELETE FROM articles_search WHERE rowid = old.id;
+            DELETE FROM articles_search_meta WHERE id = old.id;
+        END""",
+    """CREATE TRIGGER IF NOT EXISTS articles_search_visibility
+        AFTER UPDATE OF status, published_at, updated_at ON articles_article
+        BEGIN
+            UPDATE articles_search_meta
+            SET visible_from = CASE WHEN new.status = 'published' THEN new.published_at END, updated_at = new.updated_at
+            WHERE id = new.id;
+        END""",
+]
+
+
 def run(statements):
     def apply(apps, schema_editor):
         for statement in statements[schema_editor.connection.vendor]:
             schema_editor.execute(statement)
         # Migration 0003 rebuilt the articles table, which in SQLite drops its triggers.
-        triggers.ensure(schema_editor.connection)
+        if schema_editor.connection.vendor == "sqlite":
+            for statement in SQLITE_ARTICLE_TRIGGERS:
+                schema_editor.execute(statement)
 
     return apply
 

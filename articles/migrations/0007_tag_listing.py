@@ -1,19 +1,84 @@
 """Tag listings read from one index: each tag-article row carries its article's visibility
-and update time, kept by triggers (articles/triggers.py)."""
+and update time, kept by triggers (articles/database/triggers.py)."""
 
 from django.db import migrations, models
 
-from articles import triggers
+# The SQL as it was when this migration was written: old migrations never import app code.
+FILL_TAGGED = """UPDATE articles_taggedarticle SET (visible_from, updated_at) = (
+    SELECT CASE WHEN a.status = 'published' THEN a.published_at END, a.updated_at FROM articles_article a
+    WHERE a.id = articles_taggedarticle.content_object_id
+)"""
+POSTGRESQL = [
+    """CREATE OR REPLACE FUNCTION articles_tagged_listing() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            SELECT CASE WHEN a.status = 'published' THEN a.published_at END, a.updated_at INTO NEW.visible_from, NEW.updated_at
+            FROM articles_article a WHERE a.id = NEW.content_object_id;
+            RETURN NEW;
+        END $$""",
+    """CREATE OR REPLACE TRIGGER articles_tagged_listing
+        BEFORE INSERT OR UPDATE OF content_object_id ON articles_taggedarticle
+        FOR EACH ROW EXECUTE FUNCTION articles_tagged_listing()""",
+    """CREATE OR REPLACE FUNCTION articles_tagged_visibility() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE articles_taggedarticle
+            SET visible_from = CASE WHEN NEW.status = 'published' THEN NEW.published_at END, updated_at = NEW.updated_at
+            WHERE content_object_id = NEW.id;
+            RETURN NULL;
+        END $$""",
+    """CREATE OR REPLACE TRIGGER articles_tagged_visibility
+        AFTER UPDATE OF status, published_at, updated_at ON articles_article
+        FOR EACH ROW EXECUTE FUNCTION articles_tagged_visibility()""",
+]
+SQLITE = [
+    """CREATE TRIGGER IF NOT EXISTS articles_search_delete AFTER DELETE ON articles_article
+        BEGIN
+            DELETE FROM articles_search WHERE rowid = old.id;
+            DELETE FROM articles_search_meta WHERE id = old.id;
+        END""",
+    """CREATE TRIGGER IF NOT EXISTS articles_search_visibility
+        AFTER UPDATE OF status, published_at, updated_at ON articles_article
+        BEGIN
+            UPDATE articles_search_meta
+            SET visible_from = CASE WHEN new.status = 'published' THEN new.published_at END, updated_at = new.updated_at
+            WHERE id = new.id;
+        END""",
+    """CREATE TRIGGER IF NOT EXISTS articles_tagged_visibility
+        AFTER UPDATE OF status, published_at, updated_at ON articles_article
+        BEGIN
+            UPDATE articles_taggedarticle
+            SET visible_from = CASE WHEN new.status = 'published' THEN new.published_at END, updated_at = new.updated_at
+            WHERE content_object_id = new.id;
+        END""",
+    """CREATE TRIGGER IF NOT EXISTS articles_tagged_insert AFTER INSERT ON articles_taggedarticle
+            BEGIN
+                UPDATE articles_taggedarticle
+                SET (visible_from, updated_at) = (
+                    SELECT CASE WHEN a.status = 'published' THEN a.published_at END, a.updated_at
+                    FROM articles_article a WHERE a.id = new.content_object_id
+                )
+                WHERE id = new.id;
+            END""",
+    """CREATE TRIGGER IF NOT EXISTS articles_tagged_move AFTER UPDATE OF content_object_id ON articles_taggedarticle
+            BEGIN
+                UPDATE articles_taggedarticle
+                SET (visible_from, updated_at) = (
+                    SELECT CASE WHEN a.status = 'published' THEN a.published_at END, a.updated_at
+                    FROM articles_article a WHERE a.id = new.content_object_id
+                )
+                WHERE id = new.id;
+            END""",
+]
 
 
 def forwards(apps, schema_editor):
     connection = schema_editor.connection
-    schema_editor.execute(triggers.FILL_TAGGED)
+    schema_editor.execute(FILL_TAGGED)
     if connection.vendor == "postgresql":
-        for statement in triggers.POSTGRESQL:
+        for statement in POSTGRESQL:
             schema_editor.execute(statement)
     else:
-        triggers.ensure(connection)
+        for statement in SQLITE:
+            schema_editor.execute(statement)
 
 
 def backwards(apps, schema_editor):
