@@ -3,10 +3,12 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import path, register_converter
 
-from . import feeds, language, search_views, views
-from .caching import cached_page
-from .converters import TagSetConverter, UnicodeSlugConverter
-from .sitemaps import SITEMAPS
+from articles.pagecache import cached_page
+from articles.reading import feeds, views
+from articles.reading.converters import TagSetConverter, UnicodeSlugConverter
+from articles.reading.sitemaps import SITEMAPS
+from articles.search import views as search_views
+from kb import health, language, robots
 
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(TagSetConverter, "tagset")
@@ -31,9 +33,9 @@ urlpatterns = [
         name="sitemap",
     ),
     path("sitemap-<str:section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
-    path("robots.txt", views.robots_txt, name="robots"),
+    path("robots.txt", robots.robots_txt, name="robots"),
     path("language/<str:code>/", language.switch_language, name="language"),
     # Browsers ask for /favicon.ico where a page names no icon (the feeds, for one).
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg")), name="favicon"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
 ]

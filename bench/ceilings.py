@@ -27,7 +27,7 @@ def _in_memory_feed(total=10_000):
     from django.contrib.auth import get_user_model
 
     from articles.models import Article, Series, Tag
-    from articles.summaries import excerpt_html
+    from markup.summaries import excerpt_html
 
     author = get_user_model()(username="bench", first_name="Bench")
     series = Series(pk=1, title="推理加速笔记", slug="推理加速笔记")

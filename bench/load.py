@@ -77,7 +77,7 @@ INVENTORY = """
 import itertools, json
 from collections import Counter
 from articles.models import Article
-from articles.queries import series_in_use, tags_in_use
+from articles.reading.queries import series_in_use, tags_in_use
 published = Article.objects.published()
 pairs = Counter()
 tags_of = {}

@@ -99,8 +99,8 @@ def run(kind, count, repeat, reuse):
     from django.core.management import call_command
     from django.test import Client
 
-    from articles import search_index
-    from articles.search import Search
+    from articles.search import index as search_index
+    from articles.search.query import Search
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG is off: pages use the manifest
@@ -126,7 +126,7 @@ def run(kind, count, repeat, reuse):
         median, p95 = timed(client, "/search/?" + urlencode({"q": query}), repeat)
         print(f"| {query} | {total:,} | {median:.1f} | {p95:.1f} |")
     from articles.models import Article, Tag
-    from articles.search import with_tags
+    from articles.search.query import with_tags
 
     for slugs in (TWO_TAGS, TWO_TAGS[:1]):
         total = with_tags(Article.objects.published(), list(Tag.objects.filter(slug__in=slugs))).count()

@@ -14,7 +14,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from articles.limits import MAX_BODY_BYTES
+from markup.limits import MAX_BODY_BYTES
 
 
 def too_large_message():

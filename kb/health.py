@@ -12,7 +12,7 @@ import logging
 import sys
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.views import defaults
@@ -41,3 +41,13 @@ def server_error(request, template_name="500.html"):
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def healthz(request):
+    """`200 ok` when the database answers, `503` otherwise (plain text, for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # any failure to reach the database means unhealthy
+        return HttpResponse(f"database unavailable: {type(error).__name__}\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

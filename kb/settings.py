@@ -45,7 +45,7 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 # The site's public address: every absolute URL (canonical links, feeds, sitemap) is made from
-# it, never from the request's Host header, which the client chooses (articles/site_address.py).
+# it, never from the request's Host header, which the client chooses (kb/site_address.py).
 SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
 if not DEBUG:
     required = [("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS), ("SITE_URL", SITE_URL)]
@@ -92,8 +92,8 @@ MIDDLEWARE = [
     # Static files (MathJax included) are served by the site itself, in production too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Stored pages for anonymous readers, before the rest is set up (articles/caching.py).
-    "articles.caching.CachedPageMiddleware",
+    # Stored pages for anonymous readers, before the rest is set up (articles/pagecache.py).
+    "articles.pagecache.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The interface language: the language cookie (set by /language/<code>/), else Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
@@ -117,7 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.site",
+                "articles.reading.context_processors.site",
             ],
         },
     },
@@ -154,7 +154,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The largest request body read into memory (form fields; uploaded files are not counted). A
 # form sends CJK text as %XX escapes, 9 bytes a character: 8 MB lets a body of several times
-# articles/limits.py's MAX_BODY_BYTES reach the form and its field error, with the text kept.
+# markup/limits.py's MAX_BODY_BYTES reach the form and its field error, with the text kept.
 # Past it the site answers 413 (kb/bad_request.py) and the editor refuses to send (editor.js).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
@@ -196,7 +196,7 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# Whole pages for anonymous readers (articles/caching.py). On by default only with Redis: a
+# Whole pages for anonymous readers (articles/pagecache.py). On by default only with Redis: a
 # save must reach the cache of every process that serves the site.
 KB_PAGE_CACHE = env_bool("KB_PAGE_CACHE", bool(REDIS_URL))
 if KB_PAGE_CACHE and not REDIS_URL and not DEBUG:

@@ -13,7 +13,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from ..site_address import absolute_url, at_site_address
+from kb.site_address import absolute_url, at_site_address
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.backup import BackupError, backup, one_line
+from articles.transfer.backup import BackupError, backup, one_line
 
 
 class Command(BaseCommand):

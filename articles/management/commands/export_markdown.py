@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from articles.exporter import ExportError, export_all
+from articles.transfer.exporter import ExportError, export_all
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importer import import_paths
+from articles.transfer.importer import import_paths
 
 
 class Command(BaseCommand):

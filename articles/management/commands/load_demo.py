@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importer import import_paths
 from articles.models import Article
+from articles.transfer.importer import import_paths
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 

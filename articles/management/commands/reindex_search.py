@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from articles import search_index
+from articles.search import index as search_index
 
 
 class Command(BaseCommand):

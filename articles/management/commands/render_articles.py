@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Article, Series
-from articles.rendering import RenderError, render_article, render_markdown
+from markup.rendering import RenderError, render_article, render_markdown
 
 DERIVED = ("body_html", "feed_html", "toc_html", "excerpt", "has_math", "reading_minutes")
 

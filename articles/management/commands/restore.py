@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.backup import BackupError, one_line, restore
+from articles.transfer.backup import BackupError, one_line, restore
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.permissions import GROUPS, ensure_groups
+from articles.authoring.permissions import GROUPS, ensure_groups
 
 
 class Command(BaseCommand):

@@ -1,0 +1,473 @@
+"""Where authors write: articles and series in the Django admin. Saving renders.
+
+Every save that changes an article's content keeps a revision (`articles.models.revisions`);
+the form carries the version it was opened at, and a save from a form that a newer
+revision has overtaken is refused with a diff, the author's text kept in the form.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models, transaction
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from articles.authoring import editor as editor_views
+from articles.authoring import history as admin_views
+from articles.authoring import permissions
+from articles.authoring import tags as tagging
+from articles.models import Article, Series, Tag, revisions
+from articles.models.slugs import SlugTaken
+from markup import limits
+from markup.slugs import clean_name
+
+# PostgreSQL's integer column. SQLite would store more, and a backup of it could then not be
+# restored into PostgreSQL: both refuse past this, on the field.
+MAX_SERIES_ORDER = 2**31 - 1
+
+
+class ArticleAdminForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    change_note = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Optional: what changed and why (shown in the history).",
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+
+    class Meta:
+        model = Article
+        fields = (
+            "title", "slug", "body", "summary", "tags", "status", "published_at", "updated_at", "author", "series",
+            "series_order",
+        )  # fmt: skip
+        widgets = {
+            "body": forms.Textarea(attrs={"class": "kb-source", "rows": 30, "spellcheck": "false"}),
+            "summary": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "slug": {
+                "unique": "This slug is already used by another article: change it, or empty the box to have one "
+                "made from the title."
+            }
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        self.fields["version"].initial = revisions.version_of(self.instance)
+        # Where static/js/editor.js sends the source, images and tag queries (no inline script).
+        if "body" in self.fields:
+            self.fields["body"].widget.attrs.update(
+                {
+                    "data-preview-url": reverse("admin:articles_article_preview"),
+                    "data-upload-url": reverse("admin:articles_article_upload_image"),
+                    # The editor refuses to send a form the server would refuse to read (a 400
+                    # page, the text left behind): the request limit, in bytes as sent.
+                    "data-max-request-bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+                }
+            )
+        if "series_order" in self.fields:
+            self.fields["series_order"].max_value = MAX_SERIES_ORDER
+            self.fields["series_order"].validators.append(MaxValueValidator(MAX_SERIES_ORDER))
+            self.fields["series_order"].widget.attrs["max"] = MAX_SERIES_ORDER
+        if "tags" in self.fields:
+            self.fields["tags"].widget.attrs.update(
+                {"data-suggest-url": reverse("admin:articles_article_tag_suggestions"), "autocomplete": "off"}
+            )
+
+    def clean_tags(self):
+        # The names as the tag manager will store them (trimmed, repeats in any case dropped),
+        # checked against the cap before any of them reaches the database.
+        names, seen = [], set()
+        for name in self.cleaned_data.get("tags") or []:
+            name = clean_name(name)
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                names.append(name)
+        try:
+            limits.check_tags(names)
+        except limits.LimitExceeded as error:
+            raise ValidationError(str(error), code="limit") from None
+        return names
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            self._check_version(cleaned)
+        return cleaned
+
+    def _submitted_text(self, cleaned):
+        def value(name):
+            return cleaned[name] if name in cleaned else getattr(self.instance, name)
+
+        series = cleaned.get("series", self.instance.series)
+        tags = cleaned["tags"] if "tags" in cleaned else list(self.instance.tags.names())
+        content = {
+            **{name: value(name) or "" for name in ("title", "body", "summary", "status")},
+            "tags": sorted(tags, key=str.casefold),
+            "series": series.title if series else "",
+            "series_order": value("series_order"),
+        }
+        return revisions.source_text(content)
+
+    def _check_version(self, cleaned):
+        # Lock the row until the save commits (the admin wraps it in a transaction), so two
+        # saves of the same version cannot both pass.
+        Article.objects.select_for_update().filter(pk=self.instance.pk).exists()
+        newest = revisions.latest(self.instance.pk)
+        opened_at = cleaned.get("version")
+        if newest is None or opened_at == newest.number:
+            return
+        self.conflict = {
+            "revision": newest,
+            "lines": revisions.diff_lines(newest.as_text(), self._submitted_text(cleaned)),
+        }
+        # Saving again, after reading the diff, is a deliberate choice to replace that version.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = newest.number
+        who = newest.saved_by or "Someone"
+        when = timezone.localtime(newest.saved_at).strftime("%Y-%m-%d %H:%M:%S")
+        raise ValidationError(
+            f"Not saved: {who} saved a newer version of this article (revision {newest.number}, {when}) "
+            "after you opened it. Your text is kept in the form below, and the differences between their "
+            "version and yours are shown. Merge what you need, then save again to replace their version.",
+            code="stale",
+        )
+
+
+class TagActionForm(ActionForm):
+    """The action bar, with the tag name that "add tag" and "remove tag" need."""
+
+    tag = forms.CharField(required=False, max_length=100, label="Tag", widget=forms.TextInput(attrs={"size": 16}))
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    action_form = TagActionForm
+    actions = ("publish", "unpublish", "add_tag", "remove_tag")
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
+    list_display = ("title", "status", "series", "series_order", "updated_at", "author", "view_on_site_link")
+    list_filter = ("status", "series", "tags", "author")
+    list_select_related = ("series", "author")
+    search_fields = ("title", "slug", "body", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "updated_at"
+    autocomplete_fields = ("series",)
+    readonly_fields = ("created_at",)
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "body", "summary", "tags")}),
+        ("Publishing", {"fields": ("status", "published_at", "updated_at", "author", "created_at")}),
+        ("Series", {"fields": ("series", "series_order")}),
+        ("This save", {"fields": ("change_note", "version")}),
+    )
+
+    class Media:
+        css = {"all": ("css/pygments.css", "css/admin.css")}
+        # The published page's MathJax and configuration, for the live preview.
+        js = ("js/mathjax-config.js", "mathjax/es5/tex-chtml.js", "js/editor.js")
+
+    @admin.display(description="On site")
+    def view_on_site_link(self, article):
+        return format_html('<a href="{}">view</a>', article.get_absolute_url())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SlugTaken:
+            # Another save took the slug typed here after this form found it free, and the
+            # whole save was rolled back. Run the form again: now it sees the slug taken and
+            # says so on the field, with the author's text kept.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_changeform_initial_data(self, request):
+        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    # Permissions: authors edit their own articles and never publish; editors do everything.
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit(request.user, obj))
+
+    def has_publish_permission(self, request):
+        return permissions.can_publish(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not permissions.can_publish(request.user):
+            fields = (*fields, "status", "published_at", "author")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if not change and not permissions.can_publish(request.user):
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    # Actions on the selected articles; each change is a revision.
+
+    def _editable(self, request, queryset):
+        articles = [a for a in queryset.select_related("series") if permissions.can_edit(request.user, a)]
+        skipped = queryset.count() - len(articles)
+        if skipped:
+            messages.warning(request, f"Skipped {skipped} article(s) you may not edit.")
+        return articles
+
+    @staticmethod
+    def _locked(article):
+        """`article` read again and locked until the transaction ends (None if deleted since).
+
+        The selection was loaded when the action began, and saving each article takes time
+        (rendering, indexing): an edit saved meanwhile must be neither overwritten by the
+        copy loaded then nor missing from the revision the action keeps.
+        """
+        return Article.objects.select_for_update(of=("self",)).select_related("series").filter(pk=article.pk).first()
+
+    def _set_status(self, request, queryset, status, verb):
+        changed = 0
+        for selected in self._editable(request, queryset):
+            with transaction.atomic():  # the change and its revision, or neither
+                article = self._locked(selected)
+                if article is None or article.status == status:
+                    continue
+                article.status = status
+                article.save()
+                revisions.record(article, request.user, note=verb.capitalize())
+            changed += 1
+        messages.success(request, f"{verb.capitalize()} {changed} article(s).")
+
+    @admin.action(description="Publish the selected articles", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.PUBLISHED, "published")
+
+    @admin.action(description="Unpublish the selected articles (back to draft)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.DRAFT, "unpublished")
+
+    def _tag_name(self, request):
+        name = clean_name(request.POST.get("tag", ""))[:100]
+        if not name:
+            messages.error(request, "Type the tag's name in the “Tag” box next to the action.")
+        return name
+
+    @admin.action(description="Add the tag typed in the box", permissions=["change"])
+    def add_tag(self, request, queryset):
+        if name := self._tag_name(request):
+            articles, full = self._editable(request, queryset), []
+            for selected in articles:
+                with transaction.atomic():
+                    if (article := self._locked(selected)) is None:
+                        continue
+                    names = list(article.tags.names())
+                    if name.casefold() not in {n.casefold() for n in names} and len(names) >= limits.MAX_TAGS:
+                        full.append(article.title)  # the form's cap, for the action too
+                        continue
+                    article.tags.add(name)
+                    revisions.record(article, request.user, note=f"Tag added: {name}")
+            if full:
+                messages.warning(
+                    request, f"Not tagged, already at {limits.MAX_TAGS} tags: " + ", ".join(f"“{t}”" for t in full)
+                )
+            messages.success(request, f"Tagged {len(articles) - len(full)} article(s) “{name}”.")
+
+    @admin.action(description="Remove the tag typed in the box", permissions=["change"])
+    def remove_tag(self, request, queryset):
+        if name := self._tag_name(request):
+            tag = Tag.objects.filter(name__iexact=name).first()
+            articles = self._editable(request, queryset)
+            changed = 0
+            for selected in articles if tag else []:
+                with transaction.atomic():
+                    article = self._locked(selected)
+                    if article is None or not article.tags.filter(pk=tag.pk).exists():
+                        continue
+                    article.tags.remove(tag)
+                    revisions.record(article, request.user, note=f"Tag removed: {tag.name}")
+                changed += 1
+            messages.success(request, f"Removed “{name}” from {changed} article(s).")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(lambda request, *args, **kwargs: view(request, self, *args, **kwargs))
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("<path:object_id>/history/<int:number>/restore/", wrap(admin_views.restore), name=f"{name}_restore"),
+            path("deleted/", wrap(admin_views.deleted), name=f"{name}_deleted"),
+            path("preview/", wrap(editor_views.preview), name=f"{name}_preview"),
+            path("upload-image/", wrap(editor_views.upload_image), name=f"{name}_upload_image"),
+            path("tag-suggestions/", wrap(editor_views.tag_suggestions), name=f"{name}_tag_suggestions"),
+            path("deleted/<int:revision_id>/recover/", wrap(admin_views.recover), name=f"{name}_recover"),
+            *super().get_urls(),
+        ]
+
+    def history_view(self, request, object_id, extra_context=None):
+        return admin_views.history(request, self, object_id, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        revisions.record(form.instance, request.user, note=form.cleaned_data.get("change_note", ""))
+
+    def delete_model(self, request, obj):
+        obj._deleted_by = request.user
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so that each keeps its last revision with who deleted it.
+        for article in queryset:
+            self.delete_model(request, article)
+
+
+class SeriesPartInline(admin.TabularInline):
+    """A series' parts with their positions, in reading order, and where readers see each."""
+
+    model = Article
+    fields = ("title", "series_order", "reader_position", "status", "published_at")
+    readonly_fields = ("title", "reader_position", "status", "published_at")
+    extra = 0
+    show_change_link = True
+    formfield_overrides = {
+        models.PositiveIntegerField: {
+            "widget": forms.NumberInput(attrs={"class": "kb-position"}),
+            "max_value": MAX_SERIES_ORDER,
+        }
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).in_reading_order()
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="readers see it as")
+    def reader_position(self, article):
+        if article.pk is None or article.series_id is None:
+            return "—"
+        # One query per series page: the published parts in the order of the series page.
+        cache = self.__dict__.setdefault("_reading_order", {})
+        if article.series_id not in cache:
+            parts = Article.objects.published().filter(series_id=article.series_id).in_reading_order()
+            cache[article.series_id] = list(parts.values_list("pk", flat=True))
+        order = cache[article.series_id]
+        if article.pk in order:
+            return f"part {order.index(article.pk) + 1} of {len(order)}"
+        return "not shown yet (draft)" if article.status == Article.Status.DRAFT else "not shown yet (scheduled)"
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "updated_at")
+    search_fields = ("title", "description")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [SeriesPartInline]
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for article in formset.new_objects + [changed for changed, _ in formset.changed_objects]:
+            revisions.record(article, request.user, note="Position in the series changed")
+
+
+class TagAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ("name",)
+
+    def clean_name(self):
+        name = clean_name(self.cleaned_data["name"])
+        if Tag.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(f"A tag named “{name}” already exists: merge the two tags instead (list action).")
+        return name
+
+
+class MergeActionForm(ActionForm):
+    tag = forms.CharField(required=False, max_length=100, label="Into tag", widget=forms.TextInput(attrs={"size": 16}))
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """Renaming a tag changes its address; merging moves its articles. Old addresses redirect (301)."""
+
+    form = TagAdminForm
+    action_form = MergeActionForm
+    actions = ("merge",)
+    list_display = ("name", "slug", "article_count", "old_addresses")
+    search_fields = ("name", "slug")
+    ordering = ("name",)
+    readonly_fields = ("slug",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=models.Count("items")).prefetch_related("redirects")
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, tag):
+        return tag.article_count
+
+    @admin.display(description="redirected from")
+    def old_addresses(self, tag):
+        return ", ".join(redirect.old_slug for redirect in tag.redirects.all())
+
+    def save_model(self, request, obj, form, change):
+        if change and "name" in form.changed_data:
+            tagging.rename(obj, obj.name)  # a new slug, and a redirect from the old one
+        else:
+            super().save_model(request, obj, form, change)
+
+    @admin.action(description="Merge the selected tags into the tag typed in the box", permissions=["change"])
+    def merge(self, request, queryset):
+        name = clean_name(request.POST.get("tag", ""))
+        target = Tag.objects.filter(name__iexact=name).first() if name else None
+        if target is None:
+            messages.error(request, "Type the name of an existing tag to keep in the “Into tag” box.")
+            return
+        sources = [tag for tag in queryset if tag.pk != target.pk]
+        moved = tagging.merge(sources, target)
+        names = ", ".join(tag.name for tag in sources)
+        messages.success(request, f"Merged {names or 'nothing'} into “{target.name}” ({moved} article(s) moved).")
+
+
+class SuperusersOnly:
+    """Only superusers see and manage users and groups (editors and authors never do)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    has_add_permission = has_module_permission
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class SuperuserUserAdmin(SuperusersOnly, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class SuperuserGroupAdmin(SuperusersOnly, GroupAdmin):
+    pass

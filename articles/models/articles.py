@@ -1,0 +1,210 @@
+"""Articles, series and tags.
+
+Rendering happens in `save()`, never per request: the Markdown source is turned into
+stored `body_html`, `toc_html` and `excerpt` by the pure `rendering`/`summaries` modules
+(or taken from a `render_article()` result made beforehand: see `Article.use_rendered()`).
+What readers may see is decided in one place, `ArticleQuerySet.published()`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from articles.models.querysets import ArticleQuerySet
+from articles.models.series import Series
+from articles.models.slugs import save_with_free_slug, unique_slug
+from articles.models.tags import NormalisedTagManager, TaggedArticle
+from articles.models.validation import check_renders, date_range_constraint, to_second
+from articles.search import index as search_index
+from markup import limits
+from markup.rendering import RenderError, render_article
+from markup.slugs import SLUG_MAX_LENGTH, clean_name
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text="Made from the title when left empty; Chinese is kept.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    body = models.TextField(help_text="Markdown with $inline$ and $$display$$ math.")
+    summary = models.TextField(blank=True, help_text="Optional; otherwise the start of the body is shown in lists.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when first published; a future time schedules the article."
+    )
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Changes when the content changes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    series_order = models.PositiveIntegerField(null=True, blank=True, help_text="Position in the series.")
+    tags = TaggableManager(through=TaggedArticle, manager=NormalisedTagManager, blank=True)
+
+    # Derived at save time from the Markdown source.
+    body_html = models.TextField(editable=False, default="")
+    # body_html for feed readers, which run no MathJax: formulas as MathML
+    feed_html = models.TextField(editable=False, default="")
+    toc_html = models.TextField(editable=False, default="")
+    excerpt = models.TextField(editable=False, default="")
+    has_math = models.BooleanField(editable=False, default=False)
+    reading_minutes = models.PositiveIntegerField(editable=False, default=1)
+
+    objects = ArticleQuerySet.as_manager()
+
+    _rendered = None  # see use_rendered()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [
+            # The feed's order, with published_at so that a deep page is skipped in the index alone.
+            models.Index(fields=["status", "-updated_at", "-id", "published_at"], name="article_feed_listing"),
+            models.Index(fields=["status", "published_at"], name="article_published"),
+            models.Index(fields=["series", "series_order", "published_at"], name="article_series_order"),
+            models.Index(fields=["author", "-updated_at"], name="article_author"),
+        ]
+        # No write path (a bulk update, restore's loaddata, raw SQL) can store a date that a
+        # reader's page, a feed or a backup then fails to read (year 1 in +08:00 is a BC
+        # timestamp to PostgreSQL). The admin and the importer check first, naming the field.
+        constraints = [
+            date_range_constraint("article", "published_at", null=True),
+            date_range_constraint("article", "updated_at"),
+            date_range_constraint("article", "created_at"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.title = clean_name(self.title)
+        made_slug = not self.slug
+        if made_slug:
+            self.slug = unique_slug(Article.objects.all(), self.title, exclude_pk=self.pk)
+        loaded = getattr(self, "_loaded", None)
+        # Rendered when the Markdown changed: publishing, unpublishing or retitling an article
+        # costs no rendering (and cannot be refused for a body stored before today's limits).
+        if not (loaded and loaded[0][1:] == (self.body, self.summary) and self.body_html):
+            self.render()
+        now = timezone.now()
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = now
+        # The content changed and the caller did not set updated_at itself (an import does).
+        # Compared to the second: the admin's date widget drops microseconds.
+        if loaded and self._content() != loaded[0] and to_second(self.updated_at) == to_second(loaded[1]):
+            self.updated_at = now
+        if self.published_at and self.updated_at < self.published_at:
+            self.updated_at = self.published_at
+        # The row and its index entry together or neither (a savepoint): a failed index write
+        # must not leave the article saved but unsearchable (or found by words it no longer
+        # has); a slug made from the title that another save took meanwhile is replaced by the
+        # next free one (save_with_free_slug). While indexing is deferred
+        # (search_index.indexed_once), the caller's transaction holds both, and a savepoint
+        # here would cost two round trips for nothing.
+        if getattr(self, "_index_deferred", False):
+            super().save(*args, **kwargs)
+        else:
+            save_with_free_slug(self, lambda: self._save_and_index(*args, **kwargs), made=made_slug)
+        self._remember_loaded()
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # Rows loaded with .only() (lists of links) are never saved; don't fetch the rest.
+        if not article.get_deferred_fields() & {"title", "body", "summary", "updated_at"}:
+            article._remember_loaded()
+        return article
+
+    def clean(self):
+        check_renders(summary=self.summary)
+        # The body is rendered once for the check and the result kept for save() to use.
+        try:
+            self.use_rendered(render_article(self.body, self.summary))
+        except RenderError as error:
+            raise ValidationError({"body": str(error)}) from None
+
+    # The dates an author sets, by how the message names them; only the publication date may
+    # lie in the future (it schedules the article).
+    DATE_FIELDS = {"published_at": "publication date", "updated_at": "update date"}
+
+    def clean_fields(self, exclude=None):
+        """The fields' own checks, then the dates against limits.check_date, each error on its field.
+
+        Here rather than in clean(), which cannot know the fields a form leaves out (an
+        Author's form has no published_at), and a ValueError would follow.
+        """
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        skip = {*(exclude or ()), *errors}
+        now = timezone.now()
+        for field, label in self.DATE_FIELDS.items():
+            if field in skip:
+                continue
+            latest = now
+            if field == "updated_at":
+                if self.published_at and "published_at" not in errors:
+                    # A scheduled article's update time is its publication time, also to come.
+                    latest = max(now, self.published_at)
+                loaded = getattr(self, "_loaded", None)
+                if loaded and to_second(self.updated_at) == to_second(loaded[1]) and self.updated_at > latest:
+                    # Left as it was while the schedule moved earlier (publish now, not next
+                    # week): it follows the schedule rather than being refused.
+                    self.updated_at = latest
+            try:
+                limits.check_date(label, getattr(self, field), now=latest, future=field == "published_at")
+            except limits.LimitExceeded as error:
+                errors[field] = [ValidationError(str(error), code="date_range")]
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        # clean_fields() checked the date ranges in Python with the CHECKs' bounds, naming
+        # the field; Django would ask the database again, a query for each.
+        super().validate_constraints(exclude={*(exclude or ()), "published_at", "updated_at", "created_at"})
+
+    def _content(self):
+        return (self.title, self.body, self.summary)
+
+    def _remember_loaded(self):
+        self._loaded = (self._content(), self.updated_at)
+
+    def _save_and_index(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        search_index.index_article(self)
+
+    def use_rendered(self, rendered):
+        """Let save() take the derived fields from `rendered` instead of rendering again.
+
+        `rendered` is a `rendering.render_article()` result made beforehand (the importer makes
+        it in a worker process); it is used only while the body and summary are still the ones
+        it was made from.
+        """
+        self._rendered = rendered
+
+    def render(self):
+        """Fill the derived fields from the Markdown source."""
+        rendered = self._rendered
+        if rendered is None or not rendered.made_from(self.body, self.summary):
+            rendered = render_article(self.body, self.summary)
+        self.body_html = rendered.body_html
+        self.feed_html = rendered.feed_html
+        self.toc_html = rendered.toc_html
+        self.excerpt = rendered.excerpt
+        self.has_math = rendered.has_math
+        self.reading_minutes = rendered.reading_minutes

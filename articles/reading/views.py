@@ -1,0 +1,163 @@
+"""Public pages. Views only read: everything they show was rendered at save time."""
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.generic import DetailView, ListView
+
+from articles.models import Article, Series, redirected_path
+from articles.reading import queries
+from articles.reading.pagination import PageByIds, StrictPaginationMixin
+from articles.reading.tagged import TaggedArticles
+from articles.search import query as search
+from markup.rendering import contains_math
+
+
+def _excerpts_have_math(articles):
+    return any(contains_math(article.excerpt) for article in articles)
+
+
+class FeedView(StrictPaginationMixin, ListView):
+    """The latest-updates feed: published articles, newest update first."""
+
+    template_name = "articles/feed.html"
+    context_object_name = "articles"
+
+    def get_paginate_by(self, queryset):
+        return settings.KB_PAGE_SIZE  # read per request, so that tests may change it
+
+    def get_queryset(self):
+        articles = Article.objects.published().for_listing().order_by("-updated_at", "-pk")
+        return PageByIds(articles, count=queries.published_count)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = queries.label_series_parts(list(context["page_obj"].object_list))
+        context.update(articles=articles, needs_math=_excerpts_have_math(articles))
+        return context
+
+
+def bad_request(request, message):
+    """The site's own 400 page, saying what was wrong."""
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+class TagView(FeedView):
+    """Published articles carrying every tag of `/tags/a+b/` (at most five), paginated like the feed."""
+
+    template_name = "articles/tag_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.tags = search.resolve_tags(self.kwargs["slugs"].split("+"))
+        except search.BadSearch as error:
+            return bad_request(request, str(error))
+        if self.tags is None:
+            # A tag renamed or merged away: its old address moved for good.
+            if moved := redirected_path(self.kwargs["slugs"]):
+                return redirect("articles:tag_detail", moved, permanent=True)
+            raise Http404("No such tag.")
+        canonical = "+".join(tag.slug for tag in self.tags)
+        if canonical != self.kwargs["slugs"]:
+            # /tags/CNN/ for the tag whose slug is "cnn": send the reader to the real address.
+            return redirect("articles:tag_detail", canonical, permanent=True)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return TaggedArticles(self.tags)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["paginator"].count:
+            raise Http404("No published article carries these tags.")
+        slugs = [tag.slug for tag in self.tags]
+        for tag in self.tags:
+            tag.remove_path = "+".join(slug for slug in slugs if slug != tag.slug)
+        related = self.object_list.related() if len(self.tags) < search.MAX_TAGS else []
+        for tag in related:
+            tag.narrow_path = "+".join([*slugs, tag.slug])
+        context.update(tags=self.tags, related_tags=related)
+        return context
+
+
+class TagListView(ListView):
+    """Every tag in use: an alphabetical list and a cloud weighted by article count."""
+
+    template_name = "articles/tag_list.html"
+    context_object_name = "tags"
+
+    def get_queryset(self):
+        return queries.tags_in_use()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cloud"] = queries.weigh(list(context["tags"]))
+        return context
+
+
+class ArticleView(DetailView):
+    """One article. Drafts and scheduled articles are 404 to readers; staff get a preview."""
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_object(self, queryset=None):
+        articles = Article.objects.select_related("author", "series").with_tags()
+        article = articles.published().filter(slug=self.kwargs["slug"]).first()
+        self.preview = article is None
+        if self.preview:
+            if not self.request.user.is_staff:
+                raise Http404("No such article.")
+            article = get_object_or_404(articles, slug=self.kwargs["slug"])
+        return article
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        parts = queries.series_parts([article.series_id]).get(article.series_id, []) if article.series_id else []
+        ids = [part.pk for part in parts]
+        index = ids.index(article.pk) if article.pk in ids else None
+        context.update(
+            preview=self.preview,
+            needs_math=article.has_math,
+            parts=parts,
+            part=index + 1 if index is not None else None,
+            previous_part=parts[index - 1] if index else None,
+            next_part=parts[index + 1] if index is not None and index + 1 < len(parts) else None,
+            related=queries.related_articles(article),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if context["preview"]:
+            response["X-Robots-Tag"] = "noindex"
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class SeriesListView(ListView):
+    template_name = "articles/series_list.html"
+    context_object_name = "series_list"
+
+    def get_queryset(self):
+        return queries.series_in_use()
+
+
+class SeriesView(DetailView):
+    """One series' published parts in reading order."""
+
+    template_name = "articles/series_detail.html"
+    context_object_name = "series"
+    model = Series
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        parts = list(Article.objects.published().filter(series=self.object).for_listing().in_reading_order())
+        if not parts:
+            raise Http404("This series has no published part yet.")
+        for number, part in enumerate(parts, start=1):
+            part.part, part.part_count = number, len(parts)
+        has_math = contains_math(self.object.description_html) or _excerpts_have_math(parts)
+        context.update(parts=parts, needs_math=has_math)
+        return context

@@ -1,0 +1,186 @@
+"""Full-text search over published articles, narrowed by tags.
+
+A query is split into terms (see `segmentation`); every term must match (see `fulltext`
+for how the database is asked). A query of one CJK character, or one with no hits, falls back to
+plain substring matches on titles and bodies.
+"""
+
+import re
+from dataclasses import dataclass, field
+from html import escape
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext
+
+from articles.models import Article, Tag, TaggedArticle
+from articles.reading.tagged import TaggedArticles
+from articles.search import fulltext
+from articles.search import index as search_index
+from markup import words as segmentation
+
+SLUG = re.compile(r"[-\w]{1,100}")
+MAX_QUERY_LENGTH = 200
+MAX_TAGS = 5
+SNIPPET_LENGTH = 160
+FACETS = 15
+
+
+class BadSearch(ValueError):
+    """A search request that cannot be answered; the message says why."""
+
+
+class FullText:
+    """Full-text matches of `terms` among published articles carrying every one of `tag_ids`.
+
+    What Django's Paginator needs (`count()` and a slice of articles) plus the tag facets;
+    `window` is the (offset, limit) of the page about to be shown, which PostgreSQL answers
+    together with the total and the facets.
+    """
+
+    def __init__(self, terms, tag_ids, by_rank, window=(0, 20)):
+        self.matches = fulltext.matches(terms, tag_ids, by_rank, window)
+
+    def count(self):
+        return self.matches.count()
+
+    def __getitem__(self, window):
+        """The articles of one page."""
+        start = window.start or 0
+        ids = self.matches.ids(start, max(0, window.stop - start))
+        found = Article.objects.for_listing().in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+    def facets(self, exclude, limit):
+        """(tag id, count) of the tags on the matching articles, most common first."""
+        return [(tag_id, n) for tag_id, n in self.matches.facets() if tag_id not in exclude][:limit]
+
+
+def clean_query(raw):
+    """The query as searched: control characters dropped, whitespace collapsed, length capped.
+
+    Returns (query, was_cut).
+    """
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in raw or "").split())
+    if len(text) > MAX_QUERY_LENGTH:
+        return text[:MAX_QUERY_LENGTH].rstrip(), True
+    return text, False
+
+
+def resolve_tags(slugs):
+    """The Tag objects for `slugs`, in order; BadSearch for too many, None for an unknown one."""
+    slugs = list(dict.fromkeys(s.strip().lower() for s in slugs if s and s.strip()))
+    if len(slugs) > MAX_TAGS:
+        raise BadSearch(
+            gettext("At most %(most)d tags can be combined; %(given)d were given.")
+            % {"most": MAX_TAGS, "given": len(slugs)}
+        )
+    if not all(SLUG.fullmatch(slug) for slug in slugs):
+        return None  # no tag has such a slug (and NUL bytes must never reach PostgreSQL)
+    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)}
+    if len(found) < len(slugs):
+        return None
+    return [found[slug] for slug in slugs]
+
+
+def with_tags(queryset, tags):
+    """Articles carrying every one of `tags`.
+
+    Each tag is an `id IN (...)` over the tag index, so the database starts from the tags'
+    articles instead of checking every published article against each tag.
+    """
+    for tag in tags:
+        queryset = queryset.filter(pk__in=TaggedArticle.objects.filter(tag=tag).values("content_object_id"))
+    return queryset
+
+
+@dataclass
+class Search:
+    """One search: the query, its tags, and its results in order (`run()` fills them)."""
+
+    query: str
+    tags: list
+    sort: str
+    terms: list = field(default_factory=list)
+    fallback: bool = False
+    window: tuple = (0, 20)  # (offset, limit) of the page to be shown
+    results: object = None  # in display order: a FullText, TaggedArticles, or a queryset
+    matched: object = None  # the queryset behind `results` when it is not full-text
+
+    def run(self):
+        base = with_tags(Article.objects.published().for_listing(), self.tags)
+        self.terms = segmentation.query_terms(self.query)
+        if not self.query and self.tags:
+            self.results = TaggedArticles(self.tags)  # no query: the tags' articles by date
+            return self
+        if not self.terms:
+            # No query and no tags: everything. Only punctuation: nothing to look for.
+            self.matched = base.none() if self.query else base
+        elif not segmentation.is_single_cjk_character(self.terms):
+            fulltext = FullText(self.terms, [tag.pk for tag in self.tags], self.sort == "relevance", self.window)
+            if fulltext.count():
+                self.results = fulltext
+                return self
+        if self.terms:
+            # Plain substrings: every term in the title or the body (a one-character CJK term
+            # is not in the index, whether alone or beside other words).
+            self.fallback = True
+            self.matched = base
+            for term in self.terms:
+                self.matched = self.matched.filter(Q(title__icontains=term.text) | Q(body__icontains=term.text))
+        self.results = self.matched.order_by("-updated_at", "-pk")
+        return self
+
+    def facets(self):
+        """Tags of the matching articles with their counts, most common first (not those chosen)."""
+        chosen = [tag.pk for tag in self.tags]
+        if isinstance(self.results, TaggedArticles):
+            return self.results.related(FACETS)
+        if isinstance(self.results, FullText):
+            counts = self.results.facets(chosen, FACETS)
+            tags = Tag.objects.in_bulk([tag_id for tag_id, _ in counts])
+            for tag_id, count in counts:
+                tags[tag_id].count = count
+            return [tags[tag_id] for tag_id, _ in counts]
+        return list(
+            Tag.objects.filter(items__content_object__in=self.matched.values("pk"))
+            .exclude(pk__in=chosen)
+            .annotate(count=Count("items"))
+            .order_by("-count", "name")[:FACETS]
+        )
+
+    def highlight_terms(self):
+        words = {w for term in self.terms for w in ([term.text] + term.words) if w.strip()}
+        if self.fallback and self.query:
+            words.add(self.query)
+        return sorted(words, key=len, reverse=True)
+
+
+def snippet(text, words, length=SNIPPET_LENGTH):
+    """HTML: a window of `text` around the first match, escaped, with matches in <mark>.
+
+    Each piece of text is escaped before any markup is added; no input reaches the page raw.
+    Returns "" when no word occurs in the text.
+    """
+    if not text or not words:
+        return ""
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    first = pattern.search(text)
+    if not first:
+        return ""
+    start = max(0, first.start() - length // 4)
+    window = text[start : start + length]
+    html, position = [], 0
+    for match in pattern.finditer(window):
+        html.append(escape(window[position : match.start()]))
+        html.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    html.append(escape(window[position:]))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + length < len(text) else ""
+    return prefix + "".join(html).strip() + suffix
+
+
+def snippets(articles, words):
+    """{article id: snippet HTML} for the articles of one page. One query."""
+    texts = search_index.plain_texts([a.pk for a in articles])
+    return {a.pk: snippet(texts.get(a.pk, ""), words) for a in articles}
