@@ -7,15 +7,19 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        """Every receiver of the app is connected here, and nowhere else."""
         from django.db.models.signals import post_migrate
 
+        from articles import pagecache
         from articles.authoring import admin  # noqa: F401 - registers the admin pages
+        from articles.authoring import receivers as authoring_receivers
         from articles.authoring.permissions import create_groups_after_migrate
         from articles.database.triggers import ensure_after_migrate
-        from articles.pagecache import connect_signals
-        from articles.search import receivers  # noqa: F401 - connects the receivers
+        from articles.search import receivers as search_receivers
 
-        connect_signals()  # any save ends the page cache's generation
+        search_receivers.connect()  # the index follows tags
+        authoring_receivers.connect()  # a deleted article keeps its last revision
+        pagecache.connect_signals()  # any save ends the page cache's generation
         # After auth has created this app's permissions (its receiver was connected first).
         post_migrate.connect(create_groups_after_migrate, sender=self)
         # SQLite loses these whenever a migration rebuilds the articles table.

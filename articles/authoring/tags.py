@@ -7,18 +7,13 @@ to the tag it became (see `redirected_path()`).
 
 from django.db import transaction
 
-from articles.models import Article, Tag, TaggedArticle, TagRedirect
+from articles.models import Tag, TaggedArticle, TagRedirect
 from articles.search import index as search_index
 from markup.slugs import clean_name
 
 
 class TagConflict(ValueError):
     """A rename or merge that cannot be done as asked; the message says what to do instead."""
-
-
-def _reindex(article_ids):
-    for article in Article.objects.filter(pk__in=list(article_ids)).prefetch_related("tags"):
-        search_index.index_article(article)
 
 
 def _remember(old_slug, tag):
@@ -64,5 +59,5 @@ def merge(sources, target):
         TagRedirect.objects.update_or_create(old_slug=source.slug, defaults={"tag": target})
         source.delete()
     TagRedirect.objects.filter(old_slug=target.slug).delete()
-    _reindex(moved)
+    search_index.reindex(moved)
     return len(moved)

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
 from django.utils import timezone
 
 from articles.models.articles import Article
@@ -243,9 +241,3 @@ def diff_lines(old_text, new_text, context=3):
             lines += [DiffLine("removed", i + 1, None, old[i]) for i in range(i1, i2)]
             lines += [DiffLine("added", None, j + 1, new[j]) for j in range(j1, j2)]
     return lines
-
-
-@receiver(pre_delete, sender="articles.Article")
-def keep_last_revision(sender, instance, **kwargs):
-    """A deleted article's last content stays recoverable (the admin passes who deleted it)."""
-    record(instance, getattr(instance, "_deleted_by", None), note="Deleted", deleted=True)

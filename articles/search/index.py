@@ -288,6 +288,14 @@ def index_article(article, words=None):
     write([document])
 
 
+def reindex(article_ids):
+    """Index again the articles with these ids (their tags or a tag's name changed)."""
+    from articles.models import Article
+
+    for article in Article.objects.filter(pk__in=list(article_ids)).prefetch_related("tags"):
+        index_article(article)
+
+
 @contextmanager
 def indexed_once(article, words=None):
     """Index `article` once, when the block ends, however often it is saved or re-tagged inside.
