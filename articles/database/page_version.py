@@ -1,6 +1,6 @@
 """The page version: one number in the database that grows with every write to what pages show.
 
-The page cache (`caching.py`) trusts a stored page only while the version it was stored under
+The page cache (`articles/pagecache.py`) trusts a stored page only while the version it was stored under
 is the database's: a save that the cache server never heard of (unreachable, restarted from an
 old snapshot, back from a partition with its old entries) still ends every page stored before
 it. Database triggers move the number, not save hooks: bulk updates, imports, tag merges and
@@ -15,18 +15,17 @@ migration rebuilds the table).
 
 from django.db import connections
 
-TABLE = "articles_page_version"
+from articles.database.tables import PAGE_VERSION, names
+
+TABLE = PAGE_VERSION
 COLUMNS = "id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL"
 BUMP = f"UPDATE {TABLE} SET version = version + 1 WHERE id = 1"
 
 
 def watched_tables():
     """The tables whose rows the cached pages show: articles, series, tags, taggings, users."""
-    from django.contrib.auth import get_user_model
-
-    from articles.models import Article, Series, Tag, TaggedArticle
-
-    return [model._meta.db_table for model in (Article, Series, Tag, TaggedArticle, get_user_model())]
+    t = names()
+    return [t.article, t.series, t.tag, t.tagged, t.user]
 
 
 def ensure(using="default"):
@@ -77,7 +76,7 @@ def _ensure_postgresql(cursor, tables):
 
 
 def ensure_after_migrate(using="default", **kwargs):
-    """post_migrate receiver (connected in `caching.connect_signals`, from AppConfig.ready)."""
+    """post_migrate receiver (connected in `pagecache.connect_signals`, from ArticlesConfig.ready)."""
     ensure(using)
 
 
