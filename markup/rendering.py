@@ -31,7 +31,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from markup import limits, mathml, sanitizer
+from markup import cjk, limits, mathml, sanitizer
 from markup.linear_markdown import LinearMarkdown
 from markup.render_budget import MEMORY_BYTES, OverBudget, OverMemory, WorkerDied, within_budget
 from markup.summaries import excerpt_html, reading_minutes
@@ -64,8 +64,7 @@ class _DemoteHeadings(Treeprocessor):
                 el.tag = HEADINGS[HEADINGS.index(el.tag) + 1]
 
 
-_CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n[ \\t]*(?=[{_CJK}])")
+_CJK_LINE_BREAK = re.compile(f"(?<=[{cjk.UNSPACED}])[ \\t]*\\n[ \\t]*(?=[{cjk.UNSPACED}])")
 
 
 class _JoinCjkLines(Treeprocessor):

@@ -11,13 +11,11 @@ import re
 from html import escape, unescape
 from html.parser import HTMLParser
 
+from markup import cjk
+
 # Han ideographs, kana, hangul and CJK punctuation count one by one; everything else
 # is measured in words.
-CJK = re.compile(
-    r"[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31ff"
-    r"\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-    r"\U00020000-\U0003134f]"
-)
+CJK = re.compile(f"[{cjk.COUNTED_ONE_BY_ONE}]")
 UNITS = re.compile(CJK.pattern + r"|[^\s" + CJK.pattern[1:-1] + r"]+|\s+")
 
 EXCERPT_CJK_CHARS = 200

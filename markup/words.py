@@ -19,9 +19,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-CJK_RUN = re.compile(
-    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\U00020000-\U0003134f]+"
-)
+from markup import cjk
+
+CJK_RUN = re.compile(f"[{cjk.WORD_RUN}]+")
 WORD = re.compile(r"[^\W_]+")
 WORDS_FILE = Path(__file__).with_name("search_words.txt")
 MAX_QUERY_TERMS = 32
