@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from kb.site_address import absolute_url, at_site_address
+from markup import cjk
 
 register = template.Library()
 
@@ -69,7 +70,7 @@ def site_address(url):
     return at_site_address(url)
 
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(f"[{cjk.CHINESE}]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
