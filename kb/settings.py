@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "mathjax",
+    # Site-wide things (kb/apps.py): health, robots, language, the sign-in throttle. No models.
+    "kb",
     "articles",
     # Admin sign-in throttled after repeated failures (kb/login_throttle.py).
     "axes",

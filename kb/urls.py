@@ -3,12 +3,9 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from kb.login_throttle import ThrottledAdminAuthenticationForm
-
 admin.site.site_header = "Knowledge base"
 admin.site.site_title = "Knowledge base admin"
-# Says so when sign-in is paused after repeated failures (django-axes, kb/login_throttle.py).
-admin.site.login_form = ThrottledAdminAuthenticationForm
+# The sign-in form that says when sign-in is paused is set in KbConfig.ready() (kb/apps.py).
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -69,3 +69,19 @@ def test_templates_load_nothing_from_another_host():
     for template in (ROOT / "templates").rglob("*.html"):
         text = template.read_text()
         assert 'src="http' not in text and 'href="http' not in text and "//" not in text.replace("://", ""), template
+
+
+def test_the_admin_sign_in_form_is_wired_by_the_kb_app_not_by_importing_the_urls():
+    """KbConfig.ready() sets the throttle's sign-in form; no URLconf needs to be imported first."""
+    script = (
+        "import sys, django; django.setup()\n"
+        "from django.contrib import admin\n"
+        "from kb.login_throttle import ThrottledAdminAuthenticationForm\n"
+        "assert 'kb.urls' not in sys.modules, 'kb.urls imported by setup()'\n"
+        "assert admin.site.login_form is ThrottledAdminAuthenticationForm, admin.site.login_form\n"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "kb.settings"}
+    process = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert process.returncode == 0, process.stderr
