@@ -68,9 +68,13 @@ restore: install
 ## Lint, then the whole suite on SQLite and (when it answers) on PostgreSQL
 test: install lint test-sqlite test-postgres
 
+## ruff, then the layers: import-linter's contracts (pyproject.toml) and no import cycle
+## (tests/test_architecture.py), both counting imports inside functions
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	DATABASE_URL= $(VENV)/bin/pytest tests/test_architecture.py -q -p no:cacheprovider
 
 format: install
 	$(VENV)/bin/ruff check --fix .
