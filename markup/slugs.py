@@ -13,6 +13,30 @@ def clean_name(text):
     return " ".join(CONTROL.sub(" ", text or "").split())
 
 
+def fold_name(name):
+    """A name folded for comparison: two tag names are the same tag when their folds are equal.
+
+    `str.casefold()` (ß and ss, Σ and ς compare equal), used wherever Python compares or sorts
+    tag names, so that the admin, the importer and the tag manager agree on what a repeat is.
+    """
+    return name.casefold()
+
+
+TAG_NAME_MAX_LENGTH = 100  # taggit's TagBase.name
+
+
+def tag_names(names):
+    """The names a list of tags keeps, in order: each cleaned (`clean_name`) and cut to fit,
+    empty names and repeats (by `fold_name`, the first spelling kept) dropped."""
+    kept, seen = [], set()
+    for name in names:
+        name = clean_name(name)[:TAG_NAME_MAX_LENGTH]
+        if name and fold_name(name) not in seen:
+            seen.add(fold_name(name))
+            kept.append(name)
+    return kept
+
+
 SLUG_MAX_LENGTH = 200
 
 

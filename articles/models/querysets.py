@@ -1,7 +1,10 @@
 """How articles are read: what readers may see (`published()`), and what a list needs."""
 
+from itertools import islice
+
 from django.db import models
 from django.db.models import F
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from articles.models.tags import attach_tags
@@ -10,28 +13,34 @@ from articles.models.tags import attach_tags
 LONG_TEXTS = ("body", "body_html", "feed_html", "toc_html")
 
 
+class TaggedArticleIterable(ModelIterable):
+    """Articles as a queryset yields them, each with its tags loaded (`attach_tags()`): one
+    query for all the rows a queryset fetches, or one for each chunk of `.iterator()`."""
+
+    def __iter__(self):
+        articles = super().__iter__()
+        size = self.chunk_size if self.chunked_fetch else None
+        while chunk := list(islice(articles, size)):
+            attach_tags(chunk)
+            yield from chunk
+            if size is None:
+                return
+
+
 class ArticleQuerySet(models.QuerySet):
-    _with_tags = False
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._with_tags = self._with_tags
-        return clone
-
-    def _fetch_all(self):
-        attach = self._with_tags and self._result_cache is None and self._iterable_class is models.query.ModelIterable
-        super()._fetch_all()
-        if attach:
-            attach_tags(self._result_cache)
-
     def with_tags(self):
         """The articles with their tags loaded for `article.tags.all()`, in one more query.
 
         Like `prefetch_related("tags")`, without the queryset taggit's prefetch builds (and
-        never runs) for each article: a third of a feed page's database time.
+        never runs) for each article: a third of a feed page's database time (see
+        `tags.remember_tags()`). `_iterable_class`, the class that makes a queryset's objects
+        from its rows, is set here as values() and values_list() set it: Django has no public
+        hook to act on the rows a queryset fetched, and a prefetch serves only a relation
+        whose own prefetch is fast. Rows read as dictionaries or tuples get no tags.
         """
-        clone = self._chain()
-        clone._with_tags = True
+        clone = self.all()
+        if clone._iterable_class is ModelIterable:
+            clone._iterable_class = TaggedArticleIterable
         return clone
 
     def published(self):

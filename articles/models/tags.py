@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from taggit.managers import _TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from markup.slugs import clean_name
+from markup.slugs import TAG_NAME_MAX_LENGTH, clean_name, fold_name
 
 
 class Tag(TagBase):
@@ -29,16 +29,25 @@ class Tag(TagBase):
 
 
 class NormalisedTagManager(_TaggableManager):
-    """Tag names are trimmed, inner whitespace collapsed; empty and repeated names dropped."""
+    """Tag names are trimmed, inner whitespace collapsed; empty and repeated names dropped.
+
+    For every path that sets tags with names (`article.tags.set()`/`add()`: the admin,
+    restore, the tests), as `markup.slugs.tag_names()` keeps them for the importer and the
+    admin's form. Private names, for want of public ones: taggit's documented way to change
+    its manager is `TaggableManager(manager=...)` with a subclass of `_TaggableManager`, and
+    it has no public hook for the names given to `add()` and `set()` (its
+    TAGGIT_TAGS_FROM_STRING setting only parses a form's text); `_to_tag_model_instances()` is
+    the one method both pass their names through before looking them up.
+    """
 
     def _to_tag_model_instances(self, tags, tag_kwargs):
         cleaned, seen = [], set()
         for tag in tags:
             if isinstance(tag, str):
-                tag = clean_name(tag)[:100]
-                if not tag or tag.casefold() in seen:
+                tag = clean_name(tag)[:TAG_NAME_MAX_LENGTH]
+                if not tag or fold_name(tag) in seen:
                     continue
-                seen.add(tag.casefold())
+                seen.add(fold_name(tag))
             cleaned.append(tag)
         return super()._to_tag_model_instances(cleaned, tag_kwargs)
 
@@ -76,7 +85,16 @@ def attach_tags(articles):
 
 
 def remember_tags(article, tags):
-    """Make `article.tags.all()` return `tags` without a query, as after a prefetch."""
+    """Make `article.tags.all()` return `tags` without a query, as after a prefetch.
+
+    Private names, as Django's own prefetch writes them, for want of public ones: Django has
+    no public way to give a related manager objects already in hand, and taggit's prefetch
+    (`prefetch_related("tags")`) serves neither use here: it refuses a `Prefetch` queryset
+    (so no alphabetical order), and it builds a filtered queryset for each article, a third
+    of a feed page's database time. A `Prefetch(..., to_attr=...)` list would serve the
+    listings, but `article.tags.all()` is what templates, feeds, the search index and the
+    revisions read, in and out of listings.
+    """
     found = Tag.objects.all()
     found._result_cache, found._prefetch_done = list(tags), True
     article._prefetched_objects_cache = {**getattr(article, "_prefetched_objects_cache", {}), "tags": found}

@@ -97,6 +97,26 @@ def test_tag_names_are_trimmed_and_deduplicated_case_insensitively():
     assert list(article.tags.names()) == ["Deep Learning"]
 
 
+def test_tags_added_one_by_one_are_normalised_too():
+    article = make_article(tags=["Deep Learning"])
+    article.tags.add(" deep\tlearning ", "  ", "CNN", "cnn")
+    assert sorted(article.tags.names()) == ["CNN", "Deep Learning"]
+
+
+def test_with_tags_loads_every_articles_tags_in_one_query(django_assert_num_queries):
+    make_article(title="one", tags=["b", "A"])
+    make_article(title="two")
+    make_article(title="three", tags=["c"])
+    with django_assert_num_queries(2):
+        loaded = {article.title: [tag.name for tag in article.tags.all()] for article in Article.objects.with_tags()}
+    assert loaded == {"one": ["A", "b"], "two": [], "three": ["c"]}
+    with django_assert_num_queries(3):  # the rows, then the tags of each chunk of two
+        streamed = [[tag.name for tag in a.tags.all()] for a in Article.objects.with_tags().iterator(chunk_size=2)]
+    assert sorted(streamed) == [[], ["A", "b"], ["c"]]
+    with django_assert_num_queries(1):
+        assert len(list(Article.objects.with_tags().values_list("title", flat=True))) == 3
+
+
 def test_markdown_nested_too_deeply_is_a_validation_error_not_a_crash():
     from django.core.exceptions import ValidationError
 
