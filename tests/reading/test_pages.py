@@ -1,4 +1,4 @@
-"""The public pages, through their URLs (CONTRACT.md)."""
+"""The public pages, through their URLs (README, "Addresses" and "Reading")."""
 
 import re
 from datetime import timedelta
