@@ -18,6 +18,8 @@ def fold_name(name):
 
     `str.casefold()` (ß and ss, Σ and ς compare equal), used wherever Python compares or sorts
     tag names, so that the admin, the importer and the tag manager agree on what a repeat is.
+    Not for slugs: `slugify()` lowercases with `str.lower()`, so a slug typed in an address is
+    compared lowered (casefold would turn the stored `straße` into `strasse`).
     """
     return name.casefold()
 
