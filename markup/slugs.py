@@ -1,8 +1,11 @@
-"""Slugs that keep Unicode: a Chinese title gets a Chinese slug, never an empty one."""
+"""Names and slugs: one-line names (titles, tags), how tag names compare, and slugs that keep
+Unicode (a Chinese title gets a Chinese slug, never an empty one)."""
 
 import re
 
 from django.utils.text import slugify
+
+from markup.limits import MAX_TAG_LENGTH
 
 # C0 control characters other than tab, newline and carriage return: invalid in XML (feeds).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -24,15 +27,12 @@ def fold_name(name):
     return name.casefold()
 
 
-TAG_NAME_MAX_LENGTH = 100  # taggit's TagBase.name
-
-
 def tag_names(names):
-    """The names a list of tags keeps, in order: each cleaned (`clean_name`) and cut to fit,
+    """The names a list of tags keeps, in order: each cleaned (`clean_name`) and cut to taggit's column,
     empty names and repeats (by `fold_name`, the first spelling kept) dropped."""
     kept, seen = [], set()
     for name in names:
-        name = clean_name(name)[:TAG_NAME_MAX_LENGTH]
+        name = clean_name(name)[:MAX_TAG_LENGTH]
         if name and fold_name(name) not in seen:
             seen.add(fold_name(name))
             kept.append(name)

@@ -7,7 +7,8 @@ from django.utils.text import slugify
 from taggit.managers import _TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from markup.slugs import TAG_NAME_MAX_LENGTH, clean_name, fold_name
+from markup.limits import MAX_TAG_LENGTH
+from markup.slugs import clean_name, fold_name
 
 
 class Tag(TagBase):
@@ -44,7 +45,7 @@ class NormalisedTagManager(_TaggableManager):
         cleaned, seen = [], set()
         for tag in tags:
             if isinstance(tag, str):
-                tag = clean_name(tag)[:TAG_NAME_MAX_LENGTH]
+                tag = clean_name(tag)[:MAX_TAG_LENGTH]
                 if not tag or fold_name(tag) in seen:
                     continue
                 seen.add(fold_name(tag))
