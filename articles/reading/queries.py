@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from articles.database.tables import names
 from articles.models import Article, Series, Tag
 
 
@@ -30,13 +31,15 @@ def series_parts(series_ids):
 def published_count():
     """How many articles readers may see, as `Article.objects.published().count()`. Two index reads.
 
-    `articles_published_count` (kept by triggers) counts the published ones; those whose
-    publication time has not come (or is missing) are few, and are counted and taken away.
+    The feed's count (`tables.PUBLISHED_COUNT`, kept by triggers) counts the published ones;
+    those whose publication time has not come (or is missing) are few, and are counted and
+    taken away.
     """
+    t = names()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT articles FROM articles_published_count WHERE id = 1)"
-            " - (SELECT COUNT(*) FROM articles_article"
+            f"SELECT (SELECT articles FROM {t.published_count} WHERE id = 1)"
+            f" - (SELECT COUNT(*) FROM {t.article}"
             " WHERE status = 'published' AND (published_at > %s OR published_at IS NULL))",
             [connection.ops.adapt_datetimefield_value(timezone.now())],
         )
@@ -84,8 +87,9 @@ def related_articles(article, limit=4):
     tag_ids = [tag.pk for tag in article.tags.all()]
     if not tag_ids:
         return []
+    t = names()
     per_tag = (
-        "SELECT * FROM (SELECT content_object_id, updated_at FROM articles_taggedarticle "
+        f"SELECT * FROM (SELECT content_object_id, updated_at FROM {t.tagged} "
         "WHERE tag_id = %s AND visible_from <= %s AND content_object_id <> %s "
         "ORDER BY updated_at DESC, content_object_id DESC LIMIT %s) t"
     )
@@ -96,7 +100,7 @@ def related_articles(article, limit=4):
         Article.objects.raw(
             "SELECT a.id, a.title, a.slug, a.updated_at, a.published_at FROM "
             f"(SELECT content_object_id, COUNT(*) AS shared FROM ({candidates}) c GROUP BY content_object_id) r "
-            "JOIN articles_article a ON a.id = r.content_object_id "
+            f"JOIN {t.article} a ON a.id = r.content_object_id "
             "ORDER BY r.shared DESC, a.updated_at DESC, a.id DESC LIMIT %s",
             [*params, limit],
         )

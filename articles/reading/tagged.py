@@ -1,8 +1,8 @@
 """Published articles carrying every one of some tags: the total, a page newest first, and
 the other tags found on them.
 
-Everything is read from `articles_taggedarticle`: each row carries its article's
-`visible_from` and `updated_at` (kept by triggers, see `triggers.py`), and the index
+Everything is read from TaggedArticle's table: each row carries its article's
+`visible_from` and `updated_at` (kept by triggers, see `articles/database/triggers.py`), and the index
 (tag, updated_at, article, visible_from) lists a tag's articles in page order. With several
 tags the rarest one drives the scan and every other tag is a probe of the (article, tag)
 unique index. A page costs about what it shows (plus what it skips); the total and the
@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from articles.database.tables import names
 from articles.models import Article, Tag
 
 
@@ -27,6 +28,7 @@ class TaggedArticles:
         self.now = timezone.now()
         self._count = None
         self._from = None
+        self._table = names().tagged
 
     def _tables(self):
         """(joins, where, parameters): the rarest tag drives, the others are probes."""
@@ -34,11 +36,11 @@ class TaggedArticles:
             tags = [tag.pk for tag in self.tags]
             if len(tags) > 1:
                 marks = ", ".join(["%s"] * len(tags))
-                sql = f"SELECT tag_id, COUNT(*) FROM articles_taggedarticle WHERE tag_id IN ({marks}) GROUP BY tag_id"
+                sql = f"SELECT tag_id, COUNT(*) FROM {self._table} WHERE tag_id IN ({marks}) GROUP BY tag_id"
                 sizes = dict(self._rows(sql, tags))
                 tags.sort(key=lambda pk: sizes.get(pk, 0))
             joins = [
-                f"articles_taggedarticle t{n} ON t{n}.content_object_id = t0.content_object_id AND t{n}.tag_id = %s"
+                f"{self._table} t{n} ON t{n}.content_object_id = t0.content_object_id AND t{n}.tag_id = %s"
                 for n in range(1, len(tags))
             ]
             self._from = (joins, "t0.tag_id = %s AND t0.visible_from <= %s", [*tags[1:], tags[0], self.now])
@@ -48,7 +50,7 @@ class TaggedArticles:
         joins, where, params = self._tables()
         # SQLite plans without statistics: CROSS JOIN tells it to keep this order.
         join = " CROSS JOIN " if connection.vendor == "sqlite" else " JOIN "
-        tables = join.join(["articles_taggedarticle t0", *joins, *extra_joins])
+        tables = join.join([f"{self._table} t0", *joins, *extra_joins])
         return f"SELECT {select} FROM {tables} WHERE {where} {tail}", list(params)
 
     def _rows(self, sql, params):
@@ -78,12 +80,12 @@ class TaggedArticles:
         chosen = [tag.pk for tag in self.tags]
         counts, params = self._sql(
             "r.tag_id, COUNT(*) AS n",
-            ["articles_taggedarticle r ON r.content_object_id = t0.content_object_id"],
+            [f"{self._table} r ON r.content_object_id = t0.content_object_id"],
             f"AND r.tag_id NOT IN ({', '.join(['%s'] * len(chosen))}) GROUP BY r.tag_id",
         )
         join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
         sql = (
-            f"SELECT tag.id, tag.name, tag.slug, c.n FROM ({counts}) c {join} articles_tag tag ON tag.id = c.tag_id "
+            f"SELECT tag.id, tag.name, tag.slug, c.n FROM ({counts}) c {join} {names().tag} tag ON tag.id = c.tag_id "
             "ORDER BY c.n DESC, tag.name LIMIT %s"
         )
         tags = []

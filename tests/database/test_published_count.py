@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from articles.database.tables import PUBLISHED_COUNT
 from articles.models import Article
 from articles.reading import queries
 from tests.factories import make_article, make_scheduled
@@ -75,7 +76,7 @@ def test_migrate_heals_a_count_that_drifted():
     for _ in range(3):
         make_article()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE articles_published_count SET articles = 999")
+        cursor.execute(f"UPDATE {PUBLISHED_COUNT} SET articles = 999")
     call_command("migrate", verbosity=0)
     assert queries.published_count() == truth() == 3
 
@@ -86,9 +87,9 @@ def test_emptying_the_table_empties_the_count():
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what `flush` meets: no foreign key check pending
-            cursor.execute("TRUNCATE articles_article CASCADE")
+            cursor.execute(f"TRUNCATE {Article._meta.db_table} CASCADE")
         else:
-            cursor.execute("DELETE FROM articles_article")
+            cursor.execute(f"DELETE FROM {Article._meta.db_table}")
     assert queries.published_count() == truth() == 0
     make_article()
     assert queries.published_count() == 1
