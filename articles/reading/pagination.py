@@ -8,14 +8,26 @@ from django.http import Http404
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 
 
-def page_number(request):
-    """The `?page=` value as an int (1 when absent); 404 for anything else."""
-    raw = request.GET.get("page")
+def requested_page(query):
+    """The page number that `?page=` names in `query` (a QueryDict), or None if it names none.
+
+    The one reading of the parameter, for the listings and their canonical links alike: 1 when
+    it is absent; the number when the value is a positive integer written as PAGE_NUMBER has it
+    (no sign, no leading zero, at most nine digits); None for any other value (`x`, `0`, `02`,
+    `-1`, empty).
+    """
+    raw = query.get("page")
     if raw is None:
         return 1
-    if not PAGE_NUMBER.fullmatch(raw):
+    return int(raw) if PAGE_NUMBER.fullmatch(raw) else None
+
+
+def page_number(request):
+    """The page a listing shows: `requested_page`, and 404 for a value that names none."""
+    number = requested_page(request.GET)
+    if number is None:
         raise Http404("Page numbers are positive integers.")
-    return int(raw)
+    return number
 
 
 def paginate(request, object_list, per_page):

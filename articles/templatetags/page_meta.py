@@ -13,6 +13,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from articles.reading.pagination import requested_page
 from kb.site_address import absolute_url, at_site_address
 from markup import cjk
 
@@ -45,23 +46,18 @@ def capture(parser, token):
     return CaptureNode(bits[1][1:-1], nodelist)
 
 
-def page_number(request):
-    """The `?page=N` a listing shows, when it is a page past the first; else None."""
-    try:
-        value = request.GET.get("page", "")
-    except SuspiciousOperation:  # the 400 page for a query string with too many fields
-        return None
-    return int(value) if value.isascii() and value.isdigit() and int(value) > 1 else None
-
-
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
-    """This page's absolute address at SITE_URL: the path, plus the page number of a listing."""
+    """This page's absolute address at SITE_URL: the path, plus `?page=N` for a page past the
+    first (read as the listings read it, `requested_page`); every other parameter dropped."""
     request = context.get("request")
     if request is None:
         return ""
-    number = page_number(request)
-    return absolute_url(request.path + (f"?page={number}" if number else ""))
+    try:
+        number = requested_page(request.GET)
+    except SuspiciousOperation:  # the 400 page for a query string with too many fields
+        number = None
+    return absolute_url(request.path + (f"?page={number}" if number and number > 1 else ""))
 
 
 @register.filter
