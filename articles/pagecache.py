@@ -51,7 +51,6 @@ from django.core.signals import setting_changed
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
-from django.dispatch import receiver
 from django.http import Http404, HttpResponse
 from django.urls import resolve
 from django.utils import timezone, translation
@@ -109,6 +108,7 @@ def _forget_generation():
 
 
 def connect_signals():
+    """Connect the page cache's receivers (called by ArticlesConfig.ready(), and only there)."""
     from django.apps import apps
     from django.contrib.auth import get_user_model
 
@@ -118,6 +118,7 @@ def connect_signals():
     m2m_changed.connect(end_generation, sender=TaggedArticle, dispatch_uid="pages-tags")
     articles = apps.get_app_config("articles")
     post_migrate.connect(page_version.ensure_after_migrate, sender=articles, dispatch_uid="pages-version")
+    setting_changed.connect(_forget_routes, dispatch_uid="pages-routes")
 
 
 # The page version this process last read, and when (time.monotonic()).
@@ -337,8 +338,8 @@ def _reads(path):
         return None
 
 
-@receiver(setting_changed)
 def _forget_routes(setting, **kwargs):
+    """setting_changed receiver (tests): another ROOT_URLCONF routes paths to other views."""
     if setting == "ROOT_URLCONF":
         _reads.cache_clear()
 
