@@ -117,6 +117,7 @@ def _rows():
     for model in _dumped_models():
         last = None
         try:
+            # The documented base manager: every row, whatever a default manager would filter out.
             for row in model._base_manager.order_by(model._meta.pk.name).iterator():
                 last = row.pk
                 yield row
@@ -177,6 +178,8 @@ def one_snapshot():
             cursor.execute("SELECT count(*) FROM sqlite_master")  # the snapshot starts here
             yield
         finally:
+            # sqlite3's own flag, on the DB-API connection: Django's (`in_atomic_block`) knows
+            # nothing of a transaction begun by hand, and no public API reports one.
             if connection.connection.in_transaction:
                 cursor.execute("ROLLBACK")
             cursor.execute("PRAGMA query_only = OFF")

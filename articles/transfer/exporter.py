@@ -1,4 +1,4 @@
-"""Export articles as Markdown files in the import format of CONTRACT.md.
+"""Export articles as Markdown files in the import format (see the README, "Writing").
 
 `article_file()` is the inverse of `importer.parse_article()`: what it writes imports
 again into the same article (title, slug, dates to the microsecond, tags, series and

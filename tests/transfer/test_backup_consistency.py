@@ -166,7 +166,7 @@ def test_a_backup_taken_while_authors_save_is_one_moment_and_restores(tmp_path):
 
 WRITER_PROCESS = """
 import os, pathlib, time
-from tests.test_backup_consistency import Writer
+from tests.transfer.test_backup_consistency import Writer
 
 writer = Writer(int(os.environ["KB_WRITER"]))
 writer.start()
@@ -206,7 +206,7 @@ def test_on_sqlite_a_backup_taken_while_writer_processes_save_restores(tmp_path)
     site, copy = tmp_path / "site.sqlite3", tmp_path / "restored.sqlite3"
     env = sqlite_env(site, tmp_path)
     manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "shell", "-c", "from tests.test_backup_consistency import seed; seed()")
+    manage(env, "shell", "-c", "from tests.transfer.test_backup_consistency import seed; seed()")
     stop = tmp_path / "stop"
     writers = [
         subprocess.Popen(

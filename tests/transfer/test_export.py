@@ -1,4 +1,4 @@
-"""`manage.py export_markdown DIR`: the import format of CONTRACT.md, and a round trip through it."""
+"""`manage.py export_markdown DIR`: the import format (README, "Writing"), and a round trip through it."""
 
 from datetime import timedelta
 from io import StringIO
