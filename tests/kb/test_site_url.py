@@ -1,4 +1,4 @@
-"""Absolute URLs come from SITE_URL, never from the request's Host (issue 12, point 8; CONTRACT.md).
+"""Absolute URLs come from SITE_URL, never from the request's Host (issue 12, point 8; README, "Production").
 
 `Host: 127.0.0.1:6666` and `Host: 127.0.0.1.` pass ALLOWED_HOSTS. A page rendered for such a
 request was kept by the page cache, and its canonical link, og:url and the Atom feed's links

@@ -1,4 +1,4 @@
-"""Atom feeds, the sitemap and robots.txt (CONTRACT.md)."""
+"""Atom feeds, the sitemap and robots.txt (README, "Addresses" and "Production")."""
 
 import xml.etree.ElementTree as ET
 from urllib.parse import quote

@@ -1,4 +1,4 @@
-"""`manage.py import_markdown` and `load_demo`, as CONTRACT.md describes them."""
+"""`manage.py import_markdown` and `load_demo`, as the README describes them ("Writing": the import format)."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
