@@ -88,9 +88,7 @@ def restore(request, model_admin, object_id, number):
 
 def _may_recover(model_admin, request, revision):
     user = request.user
-    return model_admin.has_add_permission(request) and (
-        permissions.can_edit_every_article(user) or revision.author_id == user.pk
-    )
+    return model_admin.has_add_permission(request) and (permissions.can_publish(user) or revision.author_id == user.pk)
 
 
 def deleted(request, model_admin):

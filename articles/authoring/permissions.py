@@ -2,12 +2,14 @@
 
 Authors create articles and edit their own (never publish); Editors edit and publish
 every article and look after series and tags; only superusers manage users (see
-`admin.py`). `ensure_groups()` creates both groups with their permissions: after every
+`kb/admin.py`). `ensure_groups()` creates both groups with their permissions: after every
 `migrate` (a post_migrate receiver) and from `manage.py setup_groups`.
 """
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+
+from articles.models import Article
 
 PUBLISH = "articles.publish_article"
 
@@ -24,23 +26,18 @@ GROUPS = {
 }  # fmt: skip
 
 
-def can_edit_every_article(user):
-    return user.is_superuser or user.has_perm(PUBLISH)
-
-
 def can_publish(user):
+    """Editors (and superusers): they publish, and they edit and recover every article."""
     return user.is_superuser or user.has_perm(PUBLISH)
 
 
 def can_edit(user, article):
     """Editors edit every article, authors their own."""
-    return can_edit_every_article(user) or (article.author_id is not None and article.author_id == user.pk)
+    return can_publish(user) or (article.author_id is not None and article.author_id == user.pk)
 
 
 def ensure_groups():
     """Create (or bring up to date) both groups and the publish permission; return the groups."""
-    from articles.models import Article
-
     article_type = ContentType.objects.get_for_model(Article)
     Permission.objects.get_or_create(
         content_type=article_type, codename="publish_article", defaults={"name": "Can publish articles"}
