@@ -1,151 +1,36 @@
-"""Where authors write: articles and series in the Django admin. Saving renders.
+"""Where authors write: articles, series and tags in the Django admin. Saving renders.
 
-Every save that changes an article's content keeps a revision (`articles.models.revisions`);
-the form carries the version it was opened at, and a save from a form that a newer
-revision has overtaken is refused with a diff, the author's text kept in the form.
+The pages and their permissions live here; what a save or an action does to the data is in
+`articles.authoring.services`, what a form checks in `articles.authoring.forms`. Every save
+that changes an article's content keeps a revision (`articles.models.revisions`); a save
+from a form that a newer revision has overtaken is refused with a diff, the author's text
+kept in the form.
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
-from django.db import models, transaction
-from django.urls import path, reverse
-from django.utils import timezone
+from django.db import models, router, transaction
+from django.urls import path
 from django.utils.html import format_html
 
 from articles.authoring import editor as editor_views
 from articles.authoring import history as admin_views
-from articles.authoring import permissions
-from articles.authoring import tags as tagging
+from articles.authoring import permissions, services
+from articles.authoring.forms import (
+    MAX_SERIES_ORDER,
+    ArticleAdminForm,
+    MergeActionForm,
+    TagActionForm,
+    TagAdminForm,
+)
 from articles.models import Article, Series, Tag, revisions
 from articles.models.slugs import SlugTaken
 from markup import limits
 from markup.slugs import clean_name
-
-# PostgreSQL's integer column. SQLite would store more, and a backup of it could then not be
-# restored into PostgreSQL: both refuse past this, on the field.
-MAX_SERIES_ORDER = 2**31 - 1
-
-
-class ArticleAdminForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-    change_note = forms.CharField(
-        required=False,
-        max_length=200,
-        help_text="Optional: what changed and why (shown in the history).",
-        widget=forms.TextInput(attrs={"size": 80}),
-    )
-
-    class Meta:
-        model = Article
-        fields = (
-            "title", "slug", "body", "summary", "tags", "status", "published_at", "updated_at", "author", "series",
-            "series_order",
-        )  # fmt: skip
-        widgets = {
-            "body": forms.Textarea(attrs={"class": "kb-source", "rows": 30, "spellcheck": "false"}),
-            "summary": forms.Textarea(attrs={"rows": 2}),
-        }
-        error_messages = {
-            "slug": {
-                "unique": "This slug is already used by another article: change it, or empty the box to have one "
-                "made from the title."
-            }
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.conflict = None
-        self.fields["version"].initial = revisions.version_of(self.instance)
-        # Where static/js/editor.js sends the source, images and tag queries (no inline script).
-        if "body" in self.fields:
-            self.fields["body"].widget.attrs.update(
-                {
-                    "data-preview-url": reverse("admin:articles_article_preview"),
-                    "data-upload-url": reverse("admin:articles_article_upload_image"),
-                    # The editor refuses to send a form the server would refuse to read (a 400
-                    # page, the text left behind): the request limit, in bytes as sent.
-                    "data-max-request-bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
-                }
-            )
-        if "series_order" in self.fields:
-            self.fields["series_order"].max_value = MAX_SERIES_ORDER
-            self.fields["series_order"].validators.append(MaxValueValidator(MAX_SERIES_ORDER))
-            self.fields["series_order"].widget.attrs["max"] = MAX_SERIES_ORDER
-        if "tags" in self.fields:
-            self.fields["tags"].widget.attrs.update(
-                {"data-suggest-url": reverse("admin:articles_article_tag_suggestions"), "autocomplete": "off"}
-            )
-
-    def clean_tags(self):
-        # The names as the tag manager will store them (trimmed, repeats in any case dropped),
-        # checked against the cap before any of them reaches the database.
-        names, seen = [], set()
-        for name in self.cleaned_data.get("tags") or []:
-            name = clean_name(name)
-            if name and name.casefold() not in seen:
-                seen.add(name.casefold())
-                names.append(name)
-        try:
-            limits.check_tags(names)
-        except limits.LimitExceeded as error:
-            raise ValidationError(str(error), code="limit") from None
-        return names
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is not None:
-            self._check_version(cleaned)
-        return cleaned
-
-    def _submitted_text(self, cleaned):
-        def value(name):
-            return cleaned[name] if name in cleaned else getattr(self.instance, name)
-
-        series = cleaned.get("series", self.instance.series)
-        tags = cleaned["tags"] if "tags" in cleaned else list(self.instance.tags.names())
-        content = {
-            **{name: value(name) or "" for name in ("title", "body", "summary", "status")},
-            "tags": sorted(tags, key=str.casefold),
-            "series": series.title if series else "",
-            "series_order": value("series_order"),
-        }
-        return revisions.source_text(content)
-
-    def _check_version(self, cleaned):
-        # Lock the row until the save commits (the admin wraps it in a transaction), so two
-        # saves of the same version cannot both pass.
-        Article.objects.select_for_update().filter(pk=self.instance.pk).exists()
-        newest = revisions.latest(self.instance.pk)
-        opened_at = cleaned.get("version")
-        if newest is None or opened_at == newest.number:
-            return
-        self.conflict = {
-            "revision": newest,
-            "lines": revisions.diff_lines(newest.as_text(), self._submitted_text(cleaned)),
-        }
-        # Saving again, after reading the diff, is a deliberate choice to replace that version.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("version")] = newest.number
-        who = newest.saved_by or "Someone"
-        when = timezone.localtime(newest.saved_at).strftime("%Y-%m-%d %H:%M:%S")
-        raise ValidationError(
-            f"Not saved: {who} saved a newer version of this article (revision {newest.number}, {when}) "
-            "after you opened it. Your text is kept in the form below, and the differences between their "
-            "version and yours are shown. Merge what you need, then save again to replace their version.",
-            code="stale",
-        )
-
-
-class TagActionForm(ActionForm):
-    """The action bar, with the tag name that "add tag" and "remove tag" need."""
-
-    tag = forms.CharField(required=False, max_length=100, label="Tag", widget=forms.TextInput(attrs={"size": 16}))
 
 
 @admin.register(Article)
@@ -181,11 +66,29 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return self._locked_changeform_view(request, object_id, form_url, extra_context)
         except SlugTaken:
             # Another save took the slug typed here after this form found it free, and the
             # whole save was rolled back. Run the form again: now it sees the slug taken and
             # says so on the field, with the author's text kept.
+            return self._locked_changeform_view(request, object_id, form_url, extra_context)
+
+    def _locked_changeform_view(self, request, object_id, form_url, extra_context):
+        """The admin's change form; a save of an existing article holds its row lock throughout.
+
+        The lock is taken before the article is read and the form checks the version it was
+        opened at, and held until the save commits: two saves of one version cannot both pass.
+        Django wraps the save in a transaction of its own (here a savepoint inside this one).
+        """
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            try:
+                pk = self.opts.pk.to_python(unquote(object_id))
+            except (ValidationError, ValueError):
+                pk = None  # not an article's id: the admin answers that no such article exists
+            if pk is not None:
+                services.lock_for_saving(pk)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_changeform_initial_data(self, request):
@@ -224,27 +127,10 @@ class ArticleAdmin(admin.ModelAdmin):
             messages.warning(request, f"Skipped {skipped} article(s) you may not edit.")
         return articles
 
-    @staticmethod
-    def _locked(article):
-        """`article` read again and locked until the transaction ends (None if deleted since).
-
-        The selection was loaded when the action began, and saving each article takes time
-        (rendering, indexing): an edit saved meanwhile must be neither overwritten by the
-        copy loaded then nor missing from the revision the action keeps.
-        """
-        return Article.objects.select_for_update(of=("self",)).select_related("series").filter(pk=article.pk).first()
-
     def _set_status(self, request, queryset, status, verb):
         changed = 0
-        for selected in self._editable(request, queryset):
-            with transaction.atomic():  # the change and its revision, or neither
-                article = self._locked(selected)
-                if article is None or article.status == status:
-                    continue
-                article.status = status
-                article.save()
-                revisions.record(article, request.user, note=verb.capitalize())
-            changed += 1
+        for article in self._editable(request, queryset):
+            changed += services.set_status(article, status, request.user, note=verb.capitalize())
         messages.success(request, f"{verb.capitalize()} {changed} article(s).")
 
     @admin.action(description="Publish the selected articles", permissions=["publish"])
@@ -265,16 +151,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def add_tag(self, request, queryset):
         if name := self._tag_name(request):
             articles, full = self._editable(request, queryset), []
-            for selected in articles:
-                with transaction.atomic():
-                    if (article := self._locked(selected)) is None:
-                        continue
-                    names = list(article.tags.names())
-                    if name.casefold() not in {n.casefold() for n in names} and len(names) >= limits.MAX_TAGS:
-                        full.append(article.title)  # the form's cap, for the action too
-                        continue
-                    article.tags.add(name)
-                    revisions.record(article, request.user, note=f"Tag added: {name}")
+            for article in articles:
+                try:
+                    services.add_tag(article, name, request.user)
+                except services.TooManyTags as error:
+                    full.append(error.article.title)
             if full:
                 messages.warning(
                     request, f"Not tagged, already at {limits.MAX_TAGS} tags: " + ", ".join(f"“{t}”" for t in full)
@@ -286,15 +167,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if name := self._tag_name(request):
             tag = Tag.objects.filter(name__iexact=name).first()
             articles = self._editable(request, queryset)
-            changed = 0
-            for selected in articles if tag else []:
-                with transaction.atomic():
-                    article = self._locked(selected)
-                    if article is None or not article.tags.filter(pk=tag.pk).exists():
-                        continue
-                    article.tags.remove(tag)
-                    revisions.record(article, request.user, note=f"Tag removed: {tag.name}")
-                changed += 1
+            changed = sum(services.remove_tag(article, tag, request.user) for article in articles) if tag else 0
             messages.success(request, f"Removed “{name}” from {changed} article(s).")
 
     def get_queryset(self, request):
@@ -323,8 +196,7 @@ class ArticleAdmin(admin.ModelAdmin):
         revisions.record(form.instance, request.user, note=form.cleaned_data.get("change_note", ""))
 
     def delete_model(self, request, obj):
-        obj._deleted_by = request.user
-        super().delete_model(request, obj)
+        services.delete_article(obj, request.user)
 
     def delete_queryset(self, request, queryset):
         # One by one, so that each keeps its last revision with who deleted it.
@@ -387,22 +259,6 @@ class SeriesAdmin(admin.ModelAdmin):
             revisions.record(article, request.user, note="Position in the series changed")
 
 
-class TagAdminForm(forms.ModelForm):
-    class Meta:
-        model = Tag
-        fields = ("name",)
-
-    def clean_name(self):
-        name = clean_name(self.cleaned_data["name"])
-        if Tag.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
-            raise ValidationError(f"A tag named “{name}” already exists: merge the two tags instead (list action).")
-        return name
-
-
-class MergeActionForm(ActionForm):
-    tag = forms.CharField(required=False, max_length=100, label="Into tag", widget=forms.TextInput(attrs={"size": 16}))
-
-
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     """Renaming a tag changes its address; merging moves its articles. Old addresses redirect (301)."""
@@ -428,7 +284,7 @@ class TagAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change and "name" in form.changed_data:
-            tagging.rename(obj, obj.name)  # a new slug, and a redirect from the old one
+            services.rename_tag(obj, obj.name)  # a new slug, and a redirect from the old one
         else:
             super().save_model(request, obj, form, change)
 
@@ -440,7 +296,7 @@ class TagAdmin(admin.ModelAdmin):
             messages.error(request, "Type the name of an existing tag to keep in the “Into tag” box.")
             return
         sources = [tag for tag in queryset if tag.pk != target.pk]
-        moved = tagging.merge(sources, target)
+        moved = services.merge_tags(sources, target)
         names = ", ".join(tag.name for tag in sources)
         messages.success(request, f"Merged {names or 'nothing'} into “{target.name}” ({moved} article(s) moved).")
 

@@ -12,7 +12,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from articles.authoring import permissions
+from articles.authoring import permissions, services
+from articles.authoring.diffs import diff_lines
 from articles.models import revisions
 from articles.models.revisions import Revision
 from markup.rendering import RenderError
@@ -51,7 +52,7 @@ def history(request, model_admin, object_id, extra_context=None):
     if len(revision_list) > 1:
         new = by_number.get(_number(request.GET.get("new"), revision_list[0].number), revision_list[0])
         old = by_number.get(_number(request.GET.get("old"), new.number - 1)) or revision_list[-1]
-        compare = {"old": old, "new": new, "lines": revisions.diff_lines(old.as_text(), new.as_text())}
+        compare = {"old": old, "new": new, "lines": diff_lines(old.as_text(), new.as_text())}
     shown = by_number.get(_number(request.GET.get("view"), None))
     context = _context(
         model_admin,
@@ -75,7 +76,7 @@ def restore(request, model_admin, object_id, number):
         raise PermissionDenied
     revision = get_object_or_404(Revision, article=article, number=number)
     try:
-        restored = revisions.restore(revision, request.user, may_publish=permissions.can_publish(request.user))
+        restored = services.restore(revision, request.user, may_publish=permissions.can_publish(request.user))
     except RenderError as error:  # a revision saved before today's limits: nothing changes
         messages.error(request, f"Revision {number} was not restored: {error}")
         return redirect(reverse("admin:articles_article_history", args=[article.pk]))
@@ -111,7 +112,7 @@ def recover(request, model_admin, revision_id):
     if not _may_recover(model_admin, request, revision):
         raise PermissionDenied
     try:
-        article = revisions.recover(revision, request.user, may_publish=permissions.can_publish(request.user))
+        article = services.recover(revision, request.user, may_publish=permissions.can_publish(request.user))
     except RenderError as error:
         messages.error(request, f"“{revision.title}” was not recovered: {error}")
         return redirect(reverse("admin:articles_article_deleted"))

@@ -3,13 +3,16 @@ from `ArticlesConfig.ready()`."""
 
 from django.db.models.signals import pre_delete
 
-from articles.models import Article
-from articles.models.revisions import record
+from articles.models import Article, revisions
 
 
 def keep_last_revision(sender, instance, **kwargs):
-    """A deleted article's last content stays recoverable (the admin passes who deleted it)."""
-    record(instance, getattr(instance, "_deleted_by", None), note="Deleted", deleted=True)
+    """A deleted article's last content stays recoverable, however it was deleted.
+
+    `services.delete_article()` (the admin) records the deletion with who deleted it first;
+    this then finds that revision and keeps no second one (`revisions.record`).
+    """
+    revisions.record(instance, note="Deleted", deleted=True)
 
 
 def connect():

@@ -1,4 +1,4 @@
-"""The history of an article: revisions, diffs between them, restore and recovery.
+"""The history of an article, as data: revisions, and how one is taken and read back.
 
 A `Revision` is a copy of what an author wrote (title, body, summary, tags, series,
 status), who saved it and when. `record()` is called wherever content is saved on
@@ -8,19 +8,16 @@ article's latest revision is its version: the admin form carries it and a save f
 a form opened before a newer revision is refused (optimistic locking).
 
 A revision outlives its article (the link is set to NULL on delete and
-`article_key` keeps the old id), so a deleted article can be recovered.
+`article_key` keeps the old id), so a deleted article can be recovered. Restoring and
+recovering are business rules and live in `articles.authoring.services`; diffs of two
+revisions in `articles.authoring.diffs`.
 """
 
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
-from articles.models.articles import Article
-from articles.models.series import Series
-from articles.models.slugs import unique_slug
-from markup import limits, linediff
+from markup import limits
 from markup.slugs import SLUG_MAX_LENGTH
 
 CONTENT_FIELDS = ("title", "body", "summary", "tags", "series", "series_order", "status")
@@ -120,14 +117,20 @@ def version_of(article):
 
 
 def record(article, user=None, note="", deleted=False):
-    """Keep a revision of `article` when its content differs from the last one; return it (or None)."""
+    """Keep a revision of `article` when its content differs from the last one; return it (or None).
+
+    With `deleted`, the last revision is marked as the one before the deletion (a new one first
+    if the content changed since). Recording a deletion twice, as `delete_article()` and then the
+    pre_delete receiver do, keeps one revision: the second call finds it and changes nothing.
+    """
     content = snapshot(article)
     last = latest(article.pk)
     if last is not None and last.content() == content and not deleted:
         return None
     if last is not None and last.content() == content:
-        last.deleted = True
-        last.save(update_fields=["deleted"])
+        if not last.deleted:
+            last.deleted = True
+            last.save(update_fields=["deleted"])
         return last
     return Revision.objects.create(
         article=article,
@@ -143,101 +146,6 @@ def record(article, user=None, note="", deleted=False):
     )
 
 
-def _apply(article, revision, status):
-    article.title = revision.title
-    article.body = revision.body
-    article.summary = revision.summary
-    article.status = status
-    article.series = Series.objects.get_or_create(title=revision.series)[0] if revision.series else None
-    article.series_order = revision.series_order
-    article.save()
-    article.tags.set(revision.tags)
-
-
-@transaction.atomic
-def restore(revision, user=None, may_publish=True):
-    """Make the article's content that of `revision`; the restore is a new revision (None if unchanged).
-
-    Without `may_publish` (an author), the article keeps its current status.
-    """
-    article = revision.article
-    _apply(article, revision, revision.status if may_publish else article.status)
-    return record(article, user, note=f"Restored revision {revision.number}")
-
-
 def deleted_articles():
     """The last revision of every deleted article, newest deletion first."""
     return Revision.objects.filter(article__isnull=True, deleted=True).order_by("-saved_at")
-
-
-@transaction.atomic
-def recover(revision, user=None, may_publish=True):
-    """Recreate a deleted article from its last revision; its history comes back with it.
-
-    Without `may_publish` (an author), it comes back as a draft.
-    """
-    old_key = revision.article_key
-    slug = revision.slug
-    if Article.objects.filter(slug=slug).exists():  # taken since the deletion
-        slug = unique_slug(Article.objects.all(), slug)
-    article = Article(slug=slug, author_id=revision.author_id, published_at=revision.published_at)
-    _apply(article, revision, revision.status if may_publish else article.Status.DRAFT)
-    # Revision numbers continue where the deleted article's history stopped.
-    Revision.objects.filter(article_key=old_key).update(article=article, article_key=article.pk, deleted=False)
-    record(article, user, note=f"Recovered after deletion (revision {revision.number})")
-    return article
-
-
-@dataclass(frozen=True)
-class DiffLine:
-    kind: str  # "same", "removed", "added" or "gap"
-    old_number: int | None
-    new_number: int | None
-    text: str
-
-
-class Diff(list):
-    """The DiffLines of two texts (empty when they are equal).
-
-    `too_different` says the texts could not be compared line by line within the bounds
-    (limits.DIFF_WORK, limits.MAX_DIFF_LINES); the list is then empty and `why` says more.
-    """
-
-    too_different = False
-    why = ""
-
-    @classmethod
-    def refused(cls, why):
-        diff = cls()
-        diff.too_different, diff.why = True, why
-        return diff
-
-
-def diff_lines(old_text, new_text, context=3):
-    """The changed source lines of two texts with `context` lines around them, as a Diff.
-
-    The cost is bounded whatever the texts (markup.linediff): past the bounds the Diff
-    is empty and `too_different`, and the pages offer both versions to read instead.
-    """
-    old, new = old_text.split("\n"), new_text.split("\n")
-    try:
-        groups = linediff.grouped(linediff.opcodes(old, new, limits.DIFF_WORK), context)
-    except linediff.TooDifferent:
-        return Diff.refused("Their lines are arranged too differently to match them up.")
-    # Rows the page would show: every line of each hunk (a change counts both sides) and the gaps.
-    shown = len(groups) - 1 + sum(i2 - i1 + (j2 - j1) * (tag != "equal") for g in groups for tag, i1, i2, j1, j2 in g)
-    if shown > limits.MAX_DIFF_LINES:
-        most = limits.MAX_DIFF_LINES
-        return Diff.refused(f"The comparison would be {shown:,} lines long; at most {most:,} are shown.")
-    lines = Diff()
-    for index, group in enumerate(groups):
-        if index:
-            lines.append(DiffLine("gap", None, None, "…"))
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                pairs = zip(range(i1, i2), range(j1, j2), strict=True)
-                lines += [DiffLine("same", i + 1, j + 1, old[i]) for i, j in pairs]
-                continue
-            lines += [DiffLine("removed", i + 1, None, old[i]) for i in range(i1, i2)]
-            lines += [DiffLine("added", None, j + 1, new[j]) for j in range(j1, j2)]
-    return lines

@@ -16,8 +16,9 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from articles.authoring.diffs import diff_lines
 from articles.models import revisions
-from articles.models.revisions import Revision, diff_lines
+from articles.models.revisions import Revision
 from markup import limits, linediff
 from tests.factories import make_article
 

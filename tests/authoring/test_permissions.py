@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
+from articles.authoring import services
 from articles.models import Article
 from articles.models.revisions import Revision
 from tests.factories import make_article, make_draft
@@ -177,8 +178,7 @@ def test_an_author_restoring_or_recovering_does_not_publish(client, author, edit
 
     article.status = Article.Status.PUBLISHED
     article.save()
-    article._deleted_by = editor
-    article.delete()
+    services.delete_article(article, editor)
     last = Revision.objects.get(deleted=True)
     assert '<th scope="row">已发表</th>' in client.get(reverse("admin:articles_article_deleted")).content.decode()
     assert client.post(reverse("admin:articles_article_recover", args=[last.pk])).status_code == 302

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.authoring.diffs import diff_lines
 from articles.models import Article, revisions
-from articles.models.revisions import Revision, diff_lines
+from articles.models.revisions import Revision
 from tests.factories import make_article, make_draft, make_series
 
 pytestmark = pytest.mark.django_db

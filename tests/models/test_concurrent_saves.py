@@ -18,7 +18,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from articles.authoring.admin import ArticleAdminForm
+from articles.authoring import services
+from articles.authoring.forms import ArticleAdminForm
 from articles.models import Article
 from articles.models import articles as models
 from articles.models.revisions import Revision
@@ -161,11 +162,11 @@ def test_two_editors_saving_one_article_at_once_one_gets_the_conflict_page(djang
 
     data = form_data(editors[0], article)
     change = reverse("admin:articles_article_change", args=[article.pk])
-    # They meet before the version check, which locks the row: both opened the same version.
+    # They meet before the row lock, taken before the version check: both opened the same version.
     responses = _at_once(
         monkeypatch,
         [lambda c=c, i=i: c.post(change, {**data, "body": f"编辑 {i} 的版本"}) for i, c in enumerate(editors)],
-        meet=(ArticleAdminForm, "_check_version"),
+        meet=(services, "lock_for_saving"),
     )
     assert sorted(r.status_code for r in responses) == [200, 302]
     refused = next(r for r in responses if r.status_code == 200)
