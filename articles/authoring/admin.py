@@ -10,8 +10,6 @@ kept in the form.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.urls import path
@@ -299,31 +297,3 @@ class TagAdmin(admin.ModelAdmin):
         moved = services.merge_tags(sources, target)
         names = ", ".join(tag.name for tag in sources)
         messages.success(request, f"Merged {names or 'nothing'} into “{target.name}” ({moved} article(s) moved).")
-
-
-class SuperusersOnly:
-    """Only superusers see and manage users and groups (editors and authors never do)."""
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    has_add_permission = has_module_permission
-    has_change_permission = has_view_permission
-    has_delete_permission = has_view_permission
-
-
-admin.site.unregister(User)
-admin.site.unregister(Group)
-
-
-@admin.register(User)
-class SuperuserUserAdmin(SuperusersOnly, UserAdmin):
-    pass
-
-
-@admin.register(Group)
-class SuperuserGroupAdmin(SuperusersOnly, GroupAdmin):
-    pass
