@@ -1,6 +1,6 @@
 """Full-text search over published articles, narrowed by tags.
 
-A query is split into terms (see `segmentation`); every term must match (see `fulltext`
+A query is split into terms (see `markup.words`); every term must match (see `backends`
 for how the database is asked). A query of one CJK character, or one with no hits, falls back to
 plain substring matches on titles and bodies.
 """
@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from articles.models import Article, Tag, TaggedArticle
 from articles.reading.tagged import TaggedArticles
-from articles.search import fulltext
+from articles.search import backends
 from articles.search import index as search_index
 from markup import words as segmentation
 
@@ -38,7 +38,7 @@ class FullText:
     """
 
     def __init__(self, terms, tag_ids, by_rank, window=(0, 20)):
-        self.matches = fulltext.matches(terms, tag_ids, by_rank, window)
+        self.matches = backends.matches(terms, tag_ids, by_rank, window)
 
     def count(self):
         return self.matches.count()

@@ -1,4 +1,4 @@
-"""Import Markdown files with YAML front matter (the format of CONTRACT.md).
+"""Import Markdown files with YAML front matter (the format the README's "Writing" describes).
 
 `parse_article()` is pure: text in, a validated `ArticleSource` out, or `BadFile` with a
 reason a person can act on. `prepare()` reads, validates and renders a file and segments
@@ -23,7 +23,7 @@ import yaml
 from django.db import connections
 from django.utils import timezone
 
-from articles.search import index as search_index
+from articles.search import documents
 from articles.transfer.import_writer import ArticleWriter
 from markup import limits
 from markup import words as segmentation
@@ -262,7 +262,7 @@ class PreparedFile:
 
     source: ArticleSource | None = None
     html: ArticleHtml | None = None
-    words: search_index.ArticleWords | None = None
+    words: documents.ArticleWords | None = None
     failure: str = ""
 
 
@@ -280,7 +280,7 @@ def prepare(path):
     try:
         prepared.source = source = read_article(path)
         prepared.html = render_article(source.body, source.summary)
-        prepared.words = search_index.article_words(clean_name(source.title), prepared.html.body_html)
+        prepared.words = documents.article_words(clean_name(source.title), prepared.html.body_html)
     except Exception as error:  # one unreadable file must not stop the others
         prepared.failure = _reason(error)
     return prepared

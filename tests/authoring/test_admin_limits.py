@@ -16,7 +16,7 @@ from django.db import connection
 from django.urls import reverse
 
 from articles.models import Article
-from articles.search import index as search_index
+from articles.search import documents
 from markup import limits
 from markup import words as segmentation
 from tests import factories
@@ -194,7 +194,7 @@ def test_one_unbroken_cjk_run_of_the_largest_body_is_segmented_quickly():
     """jieba's time grows faster than a run: 87,000 characters in one took 24 s on a loaded machine."""
     text = "".join(RNG.choice(COMMON) for _ in range(limits.MAX_BODY_BYTES // 3))
     started = time.monotonic()
-    words = search_index.article_words("标题", f"<p>{text}</p>")
+    words = documents.article_words("标题", f"<p>{text}</p>")
     assert time.monotonic() - started < 8  # about 2 s on a loaded 2-core machine
     assert len(words.body) > len(text) * 0.9 and text[:2] in words.body_bigrams
 
@@ -203,10 +203,10 @@ def test_the_search_document_is_bounded_whatever_the_text():
     """Even text far past the body cap (a [TOC] repeated, say) makes a document PostgreSQL takes."""
     text = "".join(RNG.choice(COMMON) for _ in range(200_000))
     html = f"<p>{text}</p>"  # as stored, past what rendering accepts today
-    document = search_index.build_document(1, "标题", ["标签"], html)
-    assert search_index.document_bytes(document) <= search_index.MAX_DOCUMENT_BYTES < 1024 * 1024
+    document = documents.build_document(1, "标题", ["标签"], html)
+    assert documents.document_bytes(document) <= documents.MAX_DOCUMENT_BYTES < 1024 * 1024
     # the title, the tags and the start of the body are kept; the end is what goes
-    literal = search_index.tsvector_literal(document)
+    literal = documents.tsvector_literal(document)
     assert "'标题'" in literal and "'标签'" in literal and f"'{text[:2]}'" in literal
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from articles.models import Article
 from articles.search import index as search_index
+from articles.search.backends.base import Matches
 from articles.search.query import Search
 from markup import words as segmentation
 from tests.factories import make_article, make_draft, make_scheduled
@@ -345,9 +346,7 @@ def card_titles(client, url):
 @pytest.fixture
 def large_result_sets(monkeypatch, settings):
     """Make a handful of matches count as a large result set, ranked the way 100,000 articles are."""
-    from articles.search import fulltext
-
-    monkeypatch.setattr(fulltext, "RERANK_LIMIT", 3)
+    monkeypatch.setattr(Matches, "RERANK_LIMIT", 3)
     settings.KB_PAGE_SIZE = 2
 
 

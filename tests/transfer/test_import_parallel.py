@@ -18,6 +18,7 @@ from django.db import connection
 
 from articles.models import Article, Series, Tag
 from articles.models.revisions import Revision
+from articles.search import documents as search_documents
 from articles.search import index as search_index
 from articles.transfer import importer
 from markup import words as segmentation
@@ -181,7 +182,7 @@ def test_the_derived_fields_and_index_are_those_of_an_in_process_save(tmp_path):
 def test_the_writing_process_neither_renders_nor_segments(tmp_path, monkeypatch):
     """Rendering and jieba run in the workers only; each article is indexed once, with its tags."""
     main = os.getpid()
-    words, writes = search_index.article_words, []
+    words, writes = search_documents.article_words, []
 
     def workers_only(title, body_html):
         assert os.getpid() != main, "article_words ran in the writing process"
@@ -191,7 +192,7 @@ def test_the_writing_process_neither_renders_nor_segments(tmp_path, monkeypatch)
         raise AssertionError("rendered again while saving")
 
     monkeypatch.setattr("articles.models.articles.render_article", never)
-    monkeypatch.setattr(search_index, "article_words", workers_only)
+    monkeypatch.setattr(search_documents, "article_words", workers_only)
     monkeypatch.setattr(search_index, "write", lambda documents, **kw: writes.append(list(documents)))
     ok, _, err = run(write_notes(tmp_path), jobs=2)
     assert ok, err
@@ -287,13 +288,13 @@ def test_jobs_must_be_positive(tmp_path):
 
 def test_the_bigrams_are_those_of_the_whole_text():
     title, html = "卷积网络 attention", "<h2>感受野</h2><p>空洞卷积的感受野。卷积</p>"
-    document = search_index.build_document(1, title, ["卷积", "深度学习"], html)
+    document = search_documents.build_document(1, title, ["卷积", "深度学习"], html)
     text = " ".join([title, "卷积 深度学习", plain_text(html)])
     assert document.bigrams == segmentation.index_bigrams(text)
-    words = search_index.article_words(title, html)
-    assert search_index.build_document(1, title, ["卷积", "深度学习"], html, words=words) == document
-    stale = search_index.article_words("旧标题", html)
-    assert search_index.build_document(1, title, ["卷积", "深度学习"], html, words=stale) == document
+    words = search_documents.article_words(title, html)
+    assert search_documents.build_document(1, title, ["卷积", "深度学习"], html, words=words) == document
+    stale = search_documents.article_words("旧标题", html)
+    assert search_documents.build_document(1, title, ["卷积", "深度学习"], html, words=stale) == document
 
 
 @pytest.mark.django_db(transaction=True)
