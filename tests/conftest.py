@@ -53,3 +53,90 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+# Fixtures that start server processes themselves: a test using one is a `servers` test.
+SERVER_FIXTURES = {"served_sqlite"}  # tests/served_admin.py: gunicorn on its own SQLite file
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SERVER_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.servers)
+    leave_out_what_cannot_differ_on_postgresql(config, items)
+
+
+# A test touches the session's database only through one of these (pytest-django's own;
+# django_db_blocker is not one: pytest-django's autouse fixtures request it for every test).
+DATABASE_FIXTURES = {
+    "_django_db_helper",
+    "db",
+    "transactional_db",
+    "django_db_setup",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+MARKUP_TESTS = Path(__file__).resolve().parent / "markup"
+LEFT_OUT_ON_POSTGRESQL = []
+
+
+def uses_the_database(item):
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
+
+
+def cannot_differ_by_database(item):
+    """A test whose outcome DATABASE_URL cannot change: it never touches the session's database,
+    and it is a pure function of markup/, a browser-only check, or marked `no_db_difference`."""
+    if uses_the_database(item):
+        return False
+    return (
+        MARKUP_TESTS in Path(item.path).resolve().parents
+        or item.get_closest_marker("browser") is not None
+        or item.get_closest_marker("no_db_difference") is not None
+    )
+
+
+def leave_out_what_cannot_differ_on_postgresql(config, items):
+    """The PostgreSQL pass runs only the tests the database can change; the SQLite pass runs all.
+
+    They are deselected rather than skipped, so that `-rs` does not list hundreds of them one by
+    one; the count and the reason are one line before and after the run. KB_TEST_EVERYTHING=1
+    runs everything on PostgreSQL too.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or os.environ.get("KB_TEST_EVERYTHING"):
+        return
+    left_out = [item for item in items if cannot_differ_by_database(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        kept = set(items) - set(left_out)
+        items[:] = [item for item in items if item in kept]
+        LEFT_OUT_ON_POSTGRESQL.extend(left_out)
+
+
+def left_out_message():
+    return (
+        f"PostgreSQL pass: {len(LEFT_OUT_ON_POSTGRESQL)} tests not run (deselected) because they cannot differ by "
+        "database: none uses the database, and each is a pure function of markup/, a browser-only check or marked "
+        "no_db_difference. The SQLite pass runs them; KB_TEST_EVERYTHING=1 runs them here too."
+    )
+
+
+def pytest_report_collectionfinish(config, start_path, items):
+    if LEFT_OUT_ON_POSTGRESQL:
+        return left_out_message()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if LEFT_OUT_ON_POSTGRESQL:
+        terminalreporter.write_line(left_out_message())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture of `item` starts: tests/serving.py's start() checks the `servers` mark."""
+    from tests import serving
+
+    serving.current_test = item

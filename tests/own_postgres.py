@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from .serving import free_port
+from .serving import free_port, require_servers_mark
 
 
 def server_binaries():
@@ -52,6 +52,7 @@ class OwnPostgres:
         return self
 
     def start(self):
+        require_servers_mark()
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
         log = self.folder / "server.log"
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(log), "-w", "start")

@@ -64,8 +64,22 @@ def production_env(**extra):
     return env
 
 
+# The test being set up or run (tests/conftest.py sets it), so that start() can check its mark.
+current_test = None
+
+
+def require_servers_mark():
+    if current_test is not None and current_test.get_closest_marker("servers") is None:
+        pytest.fail(f"{current_test.nodeid} starts a server process: mark it @pytest.mark.servers", pytrace=False)
+
+
 def start(command, env, log_path):
-    """Start a server in a process group of its own, its output going to `log_path`."""
+    """Start a server in a process group of its own, its output going to `log_path`.
+
+    Only from a test marked `servers` (`-m "not servers"` leaves out the slow ones): a server
+    started by an unmarked test fails it, so that the mark stays true.
+    """
+    require_servers_mark()
     log = open(log_path, "wb")  # noqa: SIM115 - closed by stop()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     process.log = log

@@ -15,6 +15,8 @@ import pytest
 
 PACKAGES = ("markup", "articles", "kb")
 
+pytestmark = pytest.mark.no_db_difference  # reads source files only
+
 
 def strongly_connected_components(graph):
     """Groups of modules that import one another, directly or not (Tarjan's algorithm, iterative)."""

@@ -119,6 +119,8 @@ def own_postgres():
         server.remove()
 
 
+@pytest.mark.servers
+@pytest.mark.no_db_difference  # its own PostgreSQL server, whatever DATABASE_URL says
 def test_site_answers_503_while_postgres_is_stopped_and_recovers_by_itself(own_postgres, tmp_path):
     port = free_port()
     env = production_env(

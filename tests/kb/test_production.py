@@ -41,6 +41,8 @@ def served(tmp_path_factory):
         stop(process)
 
 
+@pytest.mark.servers
+@pytest.mark.no_db_difference  # `make serve` on its own SQLite file
 def test_pages_carry_the_security_headers(served):
     status, headers, _ = fetch(served, "/", HTTPS)
     assert status == 200
@@ -53,12 +55,16 @@ def test_pages_carry_the_security_headers(served):
     assert policy["style-src"] == "'self' 'unsafe-inline'" and policy["object-src"] == "'none'"
 
 
+@pytest.mark.servers
+@pytest.mark.no_db_difference  # `make serve` on its own SQLite file
 def test_plain_http_is_sent_to_https_except_the_health_check(served):
     status, headers, _ = fetch(served, "/tags/")
     assert status == 301 and headers["Location"] == f"https://127.0.0.1:{served}/tags/"
     assert fetch(served, "/healthz")[:3:2] == (200, b"ok\n")
 
 
+@pytest.mark.servers
+@pytest.mark.no_db_difference  # `make serve` on its own SQLite file
 def test_static_files_have_hashed_names_gzip_and_a_year_of_cache(served):
     _, _, body = fetch(served, "/articles/flashattention-online-softmax/", HTTPS)
     page = body.decode()
@@ -71,6 +77,8 @@ def test_static_files_have_hashed_names_gzip_and_a_year_of_cache(served):
         assert "max-age=315360000" in headers["Cache-Control"] and "immutable" in headers["Cache-Control"]
 
 
+@pytest.mark.servers
+@pytest.mark.no_db_difference  # `make serve` on its own SQLite file
 def test_errors_are_the_sites_own_pages_without_debug_details(served):
     status, _, body = fetch(served, "/articles/no-such-article/", HTTPS)
     assert status == 404
@@ -78,6 +86,7 @@ def test_errors_are_the_sites_own_pages_without_debug_details(served):
 
 
 @pytest.mark.browser
+@pytest.mark.servers
 def test_math_typesets_under_the_content_security_policy(served, browser):
     visit = Visit(browser, f"http://127.0.0.1:{served}")
     visit.page.set_extra_http_headers(HTTPS)
@@ -144,6 +153,7 @@ def redis_port(tmp_path):
     stop(process)
 
 
+@pytest.mark.servers
 def test_cache_is_redis_when_redis_url_is_set(redis_port):
     result = manage("shell", "-v", "0", "-c", CACHE_ROUND_TRIP, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0")
     assert result.stdout.split() == ["RedisCache", "kept"], result.stderr
@@ -151,6 +161,7 @@ def test_cache_is_redis_when_redis_url_is_set(redis_port):
     assert keys.stdout.strip() == "kb:1:probe"
 
 
+@pytest.mark.servers
 def test_redis_cache_keeps_one_client_and_reconnects_after_a_restart(tmp_path):
     from articles.pagecache import CACHE_ERRORS
     from kb.redis_cache import RedisCache

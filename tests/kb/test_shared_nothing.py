@@ -23,6 +23,10 @@ SLUG = "flashattention-online-softmax"
 PASSWORD = "a-long-editor-password-81"
 
 
+# Its own PostgreSQL and Redis servers, whatever DATABASE_URL says.
+pytestmark = [pytest.mark.servers, pytest.mark.no_db_difference]
+
+
 @pytest.fixture
 def two_servers(tmp_path):
     postgres = OwnPostgres()

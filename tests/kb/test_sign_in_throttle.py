@@ -302,6 +302,7 @@ def tally(results):
     return checked, refused
 
 
+@pytest.mark.servers
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_of_concurrent_guesses_never_gets_more_than_the_limit_checked(threaded_server):
     port, server = threaded_server

@@ -14,6 +14,9 @@ import pytest
 
 from tests.serving import ROOT, fetch, free_port, production_env, read_output, start, stop, wait_for
 
+# runserver on its own SQLite file, whatever DATABASE_URL says.
+pytestmark = [pytest.mark.servers, pytest.mark.no_db_difference]
+
 
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory):

@@ -103,6 +103,7 @@ SAVE = (
 )
 
 
+@pytest.mark.servers
 def test_two_workers_show_a_save_made_where_redis_could_not_be_reached(tmp_path):
     """gunicorn (two workers) and Redis keep running; a command saves from a machine that
     cannot reach Redis (a closed port). Readers of either worker see the save next."""
@@ -149,6 +150,7 @@ def test_settings_with_debug_off_refuse_a_page_cache_without_redis():
     assert code != 0 and "KB_PAGE_CACHE=true needs REDIS_URL" in stderr
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("workers", [2, 1])
 def test_gunicorn_refuses_a_page_cache_its_workers_cannot_share(tmp_path, workers):
     port = free_port()

@@ -108,6 +108,7 @@ def test_valid_page_numbers_each_have_their_entry(client, site):
         assert len(queries) == 0, path
 
 
+@pytest.mark.servers
 def test_two_thousand_junk_requests_leave_redis_the_size_it_was(client, site, tmp_path):
     """The issue's measure, against a Redis server of the test's own."""
     process, port = start_redis(tmp_path)
