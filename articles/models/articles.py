@@ -8,7 +8,7 @@ What readers may see is decided in one place, `ArticleQuerySet.published()`.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -18,7 +18,6 @@ from articles.models.series import Series
 from articles.models.slugs import save_with_free_slug, unique_slug
 from articles.models.tags import NormalisedTagManager, TaggedArticle
 from articles.models.validation import check_renders, date_range_constraint, to_second
-from articles.search import index as search_index
 from markup import limits
 from markup.rendering import RenderError, render_article
 from markup.slugs import SLUG_MAX_LENGTH, clean_name
@@ -86,7 +85,13 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, savepoint=True, **kwargs):
+        """Render what changed, then write the row in a savepoint (see below).
+
+        `savepoint=False` is for a caller whose own transaction is all or nothing and that
+        sets the slug itself (the importer, a transaction per file): no savepoint is opened,
+        and a slug another article has fails that transaction.
+        """
         self.title = clean_name(self.title)
         made_slug = not self.slug
         if made_slug:
@@ -105,16 +110,16 @@ class Article(models.Model):
             self.updated_at = now
         if self.published_at and self.updated_at < self.published_at:
             self.updated_at = self.published_at
-        # The row and its index entry together or neither (a savepoint): a failed index write
-        # must not leave the article saved but unsearchable (or found by words it no longer
-        # has); a slug made from the title that another save took meanwhile is replaced by the
-        # next free one (save_with_free_slug). While indexing is deferred
-        # (search_index.indexed_once), the caller's transaction holds both, and a savepoint
-        # here would cost two round trips for nothing.
-        if getattr(self, "_index_deferred", False):
-            super().save(*args, **kwargs)
+        # The row and what post_save receivers write with it (the search index entry) together
+        # or neither: Django sends post_save inside Model.save(), so inside this atomic block,
+        # and a failed index write must not leave the article saved but unsearchable (or found
+        # by words it no longer has). A slug made from the title that another save took
+        # meanwhile is replaced by the next free one (save_with_free_slug).
+        if savepoint:
+            save_with_free_slug(self, lambda: super(Article, self).save(*args, **kwargs), made=made_slug)
         else:
-            save_with_free_slug(self, lambda: self._save_and_index(*args, **kwargs), made=made_slug)
+            with transaction.atomic(savepoint=False):
+                super().save(*args, **kwargs)
         self._remember_loaded()
 
     def get_absolute_url(self):
@@ -183,10 +188,6 @@ class Article(models.Model):
 
     def _remember_loaded(self):
         self._loaded = (self._content(), self.updated_at)
-
-    def _save_and_index(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        search_index.index_article(self)
 
     def use_rendered(self, rendered):
         """Let save() take the derived fields from `rendered` instead of rendering again.

@@ -15,16 +15,24 @@ search filter and sort without touching the articles table: `visible_from` (the 
 time of a published article, NULL otherwise: `published()` is `visible_from <= now`) and
 `updated_at`. Triggers (migration 0002) keep those two in step with every article update.
 
+The entry follows every save of an article and every change of its tags (see `receivers`),
+in the saving transaction; `indexed_once()` lets the importer write it once, with the final
+tags.
 """
 
 import multiprocessing
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection
 
 from articles.database.tables import SEARCH, SEARCH_META
+from articles.models import Article, TaggedArticle
 from articles.search.documents import build_document, tsvector_literal, visible_from
 from markup import words as segmentation
+
+# The articles whose entry is written when their indexed_once() block ends, not on each save.
+_deferred = ContextVar("search_index_deferred", default=())
 
 
 def moment(value):
@@ -100,8 +108,11 @@ def _indexed_ids(article_ids):
 
 
 def index_article(article, words=None):
-    """Write one article's row (called on save and when its tags change); see indexed_once()."""
-    if getattr(article, "_index_deferred", False):
+    """Write one article's entry (after a save, and when its tags change).
+
+    Nothing is written while the article is inside indexed_once(): that block writes it at its end.
+    """
+    if is_deferred(article):
         return
     tags = list(article.tags.all())
     shown = visible_from(article.status, article.published_at)
@@ -114,10 +125,13 @@ def index_article(article, words=None):
 
 def reindex(article_ids):
     """Index again the articles with these ids (their tags or a tag's name changed)."""
-    from articles.models import Article
-
     for article in Article.objects.filter(pk__in=list(article_ids)).prefetch_related("tags"):
         index_article(article)
+
+
+def is_deferred(article):
+    """Whether `article` (this very object) is inside an indexed_once() block of this thread."""
+    return any(held is article for held in _deferred.get())
 
 
 @contextmanager
@@ -127,13 +141,15 @@ def indexed_once(article, words=None):
     For code that saves an article and then sets its tags (the importer): one index write, with
     the final tags, instead of one per step. `words` (documents.article_words(), perhaps made in
     another process) are used if they match the final title and body. Use it inside a
-    transaction: the article row must not be committed without its index entry.
+    transaction: the article row must not be committed without its index entry. The article
+    is known by identity (a new one has no id yet), in a context variable, so that nothing is
+    set on the instance and other threads index as usual.
     """
-    article._index_deferred = True
+    token = _deferred.set((*_deferred.get(), article))
     try:
         yield
     finally:
-        article._index_deferred = False
+        _deferred.reset(token)
     index_article(article, words)
 
 
@@ -165,8 +181,6 @@ def reindex_all(workers=1, batch_size=500, progress=None):
     Rows are read in primary-key batches in this thread, which also does every write; the
     workers only segment text.
     """
-    from articles.models import TaggedArticle
-
     tags = {}
     for article_id, tag_id, name in TaggedArticle.objects.values_list("content_object_id", "tag_id", "tag__name"):
         tags.setdefault(article_id, []).append((tag_id, name))
@@ -182,8 +196,6 @@ def reindex_all(workers=1, batch_size=500, progress=None):
 
 def _batches(tags, batch_size):
     """Articles in primary-key batches, as rows for _build."""
-    from articles.models import Article
-
     last = 0
     while True:
         rows = list(

@@ -5,18 +5,19 @@ per article bound the whole import. `ArticleWriter` keeps, for one run, the tags
 authors it has seen, and links an article's tags in a few statements instead of taggit's
 lookup, savepoint, insert and release per tag, with the same result as `article.tags.set()`:
 the same tags (names compared case-insensitively, created by `Tag.save()` with its slugs),
-the same links, the same `m2m_changed` signals (the page cache listens to them).
+the same links. What taggit's `m2m_changed` signals would reach is called directly: the
+search index entry is written once, with the final tags (`index.indexed_once()`), and the
+page cache is told (`pagecache.end_generation()`).
 """
 
 import operator
-from contextlib import contextmanager
 from functools import reduce
 
 from django.contrib.auth import get_user_model
 from django.db import router, transaction
 from django.db.models import Case, Q, Value, When
-from django.db.models.signals import m2m_changed
 
+from articles import pagecache
 from articles.models import Article, Series, Tag, TaggedArticle, remember_tags, revisions
 from articles.search import index as search_index
 from markup.slugs import clean_name
@@ -71,8 +72,10 @@ class ArticleWriter:
         if source.author:
             article.author = self._user(source.author)
         article.use_rendered(html)
+        # The file's transaction holds the row and its index entry, and the slug is the file's:
+        # Article.save() needs no savepoint of its own.
         with search_index.indexed_once(article, words):
-            article.save()
+            article.save(savepoint=False)
             self._set_tags(article, self._tags(source.tags), created)
         revisions.record(article, note="Imported")
         return created
@@ -119,28 +122,19 @@ class ArticleWriter:
         return list(tags.values())
 
     def _set_tags(self, article, tags, created):
-        """Link exactly `tags` to `article`: one query to read its links, one to add, one to remove."""
+        """Link exactly `tags` to `article`: one query to read its links, one to add, one to remove.
+
+        Called inside `indexed_once(article)`, which indexes the article with these tags.
+        """
         wanted = {tag.pk for tag in tags}
         linked = set() if created else set(article.tagged_items.values_list("tag_id", flat=True))
-        using = router.db_for_write(TaggedArticle, instance=article)
         if removed := linked - wanted:
-            with _m2m_changed(article, "remove", removed, using):
-                TaggedArticle.objects.filter(content_object=article, tag_id__in=removed).delete()
+            TaggedArticle.objects.filter(content_object=article, tag_id__in=removed).delete()
         if added := wanted - linked:
-            with _m2m_changed(article, "add", added, using):
-                # visible_from and updated_at are filled by the database's triggers.
-                TaggedArticle.objects.bulk_create(
-                    TaggedArticle(content_object=article, tag_id=pk) for pk in sorted(added)
-                )
+            # visible_from and updated_at are filled by the database's triggers.
+            TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag_id=pk) for pk in sorted(added))
+        if removed or added:
+            pagecache.end_generation(using=router.db_for_write(TaggedArticle, instance=article))
         # The index and the revision read the tags from here, as after a prefetch. Id order:
         # what taggit's unordered `article.tags.all()` returns (and so what a save indexes).
         remember_tags(article, sorted(tags, key=lambda tag: tag.pk))
-
-
-@contextmanager
-def _m2m_changed(article, action, pk_set, using):
-    """Around the block, the pre_ and post_ `m2m_changed` signals taggit's add() or remove() sends."""
-    kwargs = {"sender": TaggedArticle, "instance": article, "reverse": False, "model": Tag, "using": using}
-    m2m_changed.send(action=f"pre_{action}", pk_set=set(pk_set), **kwargs)
-    yield
-    m2m_changed.send(action=f"post_{action}", pk_set=set(pk_set), **kwargs)
