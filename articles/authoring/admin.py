@@ -125,19 +125,17 @@ class ArticleAdmin(admin.ModelAdmin):
             messages.warning(request, f"Skipped {skipped} article(s) you may not edit.")
         return articles
 
-    def _set_status(self, request, queryset, status, verb):
-        changed = 0
-        for article in self._editable(request, queryset):
-            changed += services.set_status(article, status, request.user, note=verb.capitalize())
+    def _set_status(self, request, queryset, service, verb):
+        changed = sum(service(article, request.user) for article in self._editable(request, queryset))
         messages.success(request, f"{verb.capitalize()} {changed} article(s).")
 
     @admin.action(description="Publish the selected articles", permissions=["publish"])
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.PUBLISHED, "published")
+        self._set_status(request, queryset, services.publish, "published")
 
     @admin.action(description="Unpublish the selected articles (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.DRAFT, "unpublished")
+        self._set_status(request, queryset, services.unpublish, "unpublished")
 
     def _tag_name(self, request):
         name = clean_name(request.POST.get("tag", ""))[:100]
