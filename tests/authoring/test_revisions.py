@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.authoring import services
 from articles.authoring.diffs import diff_lines
 from articles.models import Article, revisions
 from articles.models.revisions import Revision
@@ -166,6 +167,26 @@ def test_bulk_delete_keeps_every_last_revision(staff_client):
     )
     assert response.status_code == 302 and not Article.objects.exists()
     assert sorted(Revision.objects.filter(deleted=True).values_list("title", flat=True)) == ["一", "二"]
+
+
+def test_a_deletion_keeps_one_last_revision_naming_who_deleted_it_when_known(django_user_model):
+    editor = django_user_model.objects.create_user("deleter")
+    article = make_article(title="删除", body="第一版")
+    revisions.record(article, note="first")
+    article.body = "第二版, never recorded"
+    article.save()
+    key = article.pk
+    services.delete_article(article, editor)
+    kept = Revision.objects.filter(article_key=key).order_by("number")
+    assert [(r.number, r.body, r.deleted, r.saved_by) for r in kept] == [
+        (1, "第一版", False, None),
+        (2, "第二版, never recorded", True, editor),  # one revision, though the receiver ran too
+    ]
+    # Deleted another way (a script, a cascade): the receiver keeps the last content, without a user.
+    other = make_article(title="另一篇")
+    key = other.pk
+    other.delete()
+    assert list(Revision.objects.filter(article_key=key).values_list("deleted", "saved_by")) == [(True, None)]
 
 
 def test_import_keeps_a_revision_only_when_the_content_changes(tmp_path):
