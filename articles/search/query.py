@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django.db.models import Count, Q
-from django.utils.translation import gettext
 
 from articles.models import Article, Tag, TaggedArticle
 from articles.reading.tagged import TaggedArticles
@@ -18,15 +17,9 @@ from articles.search import backends
 from articles.search import index as search_index
 from markup import words as segmentation
 
-SLUG = re.compile(r"[-\w]{1,100}")
 MAX_QUERY_LENGTH = 200
-MAX_TAGS = 5
 SNIPPET_LENGTH = 160
 FACETS = 15
-
-
-class BadSearch(ValueError):
-    """A search request that cannot be answered; the message says why."""
 
 
 class FullText:
@@ -66,23 +59,7 @@ def clean_query(raw):
     return text, False
 
 
-def resolve_tags(slugs):
-    """The Tag objects for `slugs`, in order; BadSearch for too many, None for an unknown one."""
-    slugs = list(dict.fromkeys(s.strip().lower() for s in slugs if s and s.strip()))
-    if len(slugs) > MAX_TAGS:
-        raise BadSearch(
-            gettext("At most %(most)d tags can be combined; %(given)d were given.")
-            % {"most": MAX_TAGS, "given": len(slugs)}
-        )
-    if not all(SLUG.fullmatch(slug) for slug in slugs):
-        return None  # no tag has such a slug (and NUL bytes must never reach PostgreSQL)
-    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)}
-    if len(found) < len(slugs):
-        return None
-    return [found[slug] for slug in slugs]
-
-
-def with_tags(queryset, tags):
+def carrying_every_tag(queryset, tags):
     """Articles carrying every one of `tags`.
 
     Each tag is an `id IN (...)` over the tag index, so the database starts from the tags'
@@ -107,7 +84,7 @@ class Search:
     matched: object = None  # the queryset behind `results` when it is not full-text
 
     def run(self):
-        base = with_tags(Article.objects.published().for_listing(), self.tags)
+        base = carrying_every_tag(Article.objects.published().for_listing(), self.tags)
         self.terms = segmentation.query_terms(self.query)
         if not self.query and self.tags:
             self.results = TaggedArticles(self.tags)  # no query: the tags' articles by date

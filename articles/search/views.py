@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from articles.reading import queries
 from articles.reading.pagination import page_number, paginate
+from articles.reading.tag_sets import MAX_TAGS, TooManyTags, resolve_tags
 from articles.reading.views import bad_request
 from articles.search import query as search
 from markup.rendering import contains_math
@@ -14,7 +15,7 @@ from markup.rendering import contains_math
 SORTS = {"relevance", "date"}
 
 
-def _with_tags(request, slugs):
+def _address_with_tags(request, slugs):
     """This search's address with another tag list, back on page 1."""
     params = request.GET.copy()
     params.pop("page", None)
@@ -36,8 +37,8 @@ def search_page(request):
     if sort not in SORTS:
         return bad_request(request, gettext("Sort results by “relevance” or by “date”."))
     try:
-        tags = search.resolve_tags(request.GET.getlist("tag"))
-    except search.BadSearch as error:
+        tags = resolve_tags(request.GET.getlist("tag"))
+    except TooManyTags as error:
         return bad_request(request, str(error))
     if tags is None or not _all_visible(tags):
         # A tag carried only by drafts or scheduled articles is as unknown to a reader as
@@ -45,7 +46,7 @@ def search_page(request):
         raise Http404("No such tag.")
     slugs = [tag.slug for tag in tags]
     for tag in tags:
-        tag.remove_url = _with_tags(request, [slug for slug in slugs if slug != tag.slug])
+        tag.remove_url = _address_with_tags(request, [slug for slug in slugs if slug != tag.slug])
     context = {"query": query, "was_cut": was_cut, "max_length": search.MAX_QUERY_LENGTH, "tags": tags, "sort": sort}
     if not query and not tags:
         context["popular_tags"] = queries.tags_in_use().order_by("-count", "name")[:20]
@@ -60,9 +61,9 @@ def search_page(request):
     snippets = search.snippets(articles, found.highlight_terms())
     for article in articles:
         article.snippet = snippets.get(article.pk, "")
-    facets = found.facets() if paginator.count and len(tags) < search.MAX_TAGS else []
+    facets = found.facets() if paginator.count and len(tags) < MAX_TAGS else []
     for tag in facets:
-        tag.narrow_url = _with_tags(request, [*slugs, tag.slug])
+        tag.narrow_url = _address_with_tags(request, [*slugs, tag.slug])
     context.update(
         searched=True,
         articles=articles,

@@ -306,6 +306,18 @@ def test_renaming_or_deleting_a_tag_updates_the_index(client):
     assert not Search("新名字", [], "relevance").run().results.count()
 
 
+def test_deleting_tags_together_reindexes_their_articles_without_any_of_them(client):
+    """Django deletes every link, then every tag, then says so tag by tag: no tag is left behind."""
+    from articles.models import Tag
+
+    make_article(title="a", body="正文", tags=["甲标签", "乙标签", "留下"])
+    make_article(title="b", body="正文", tags=["乙标签"])
+    Tag.objects.filter(name__in=["甲标签", "乙标签"]).delete()
+    assert not Search("甲标签", [], "relevance").run().results.count()
+    assert not Search("乙标签", [], "relevance").run().results.count()
+    assert search_titles(client, q="留下") == {"a"}
+
+
 def test_reindex_command_rebuilds_everything(client):
     make_article(title="a", body="时序差分")
     search_index.clear()

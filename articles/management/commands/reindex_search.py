@@ -9,7 +9,7 @@ from articles.search import index as search_index
 class Command(BaseCommand):
     help = (
         "Rebuild the full-text search index of every article. Run it after changing "
-        "articles/search_words.txt (the words that steer Chinese segmentation)."
+        "markup/search_words.txt (the words that steer Chinese segmentation)."
     )
 
     def add_arguments(self, parser):
