@@ -26,7 +26,7 @@ def _in_memory_feed(total=10_000):
     """A feed page's context, as FeedView builds it, from objects that were never saved."""
     from django.contrib.auth import get_user_model
 
-    from articles.models import Article, Series, Tag
+    from articles.models import Article, Series, Tag, remember_tags
     from markup.summaries import excerpt_html
 
     author = get_user_model()(username="bench", first_name="Bench")
@@ -43,9 +43,7 @@ def _in_memory_feed(total=10_000):
         article.author = author
         if index % 3 == 0:
             article.series, article.part, article.part_count = series, index // 3 + 1, 4
-        tags = Tag.objects.all()
-        tags._result_cache, tags._prefetch_done = [Tag(name=n, slug=n.lower()) for n in names], True
-        article._prefetched_objects_cache = {"tags": tags}
+        remember_tags(article, [Tag(name=n, slug=n.lower()) for n in names])
         articles.append(article)
     page = Paginator(range(total), 12).page(1)
     page.object_list = articles

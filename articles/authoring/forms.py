@@ -18,7 +18,7 @@ from articles.authoring import services
 from articles.authoring.diffs import diff_lines
 from articles.models import Article, Tag, revisions
 from markup import limits
-from markup.slugs import clean_name
+from markup.slugs import clean_name, fold_name
 
 # PostgreSQL's integer column. SQLite would store more, and a backup of it could then not be
 # restored into PostgreSQL: both refuse past this, on the field.
@@ -81,8 +81,8 @@ class ArticleAdminForm(forms.ModelForm):
         names, seen = [], set()
         for name in self.cleaned_data.get("tags") or []:
             name = clean_name(name)
-            if name and name.casefold() not in seen:
-                seen.add(name.casefold())
+            if name and fold_name(name) not in seen:
+                seen.add(fold_name(name))
                 names.append(name)
         try:
             limits.check_tags(names)
@@ -104,7 +104,7 @@ class ArticleAdminForm(forms.ModelForm):
         tags = cleaned["tags"] if "tags" in cleaned else list(self.instance.tags.names())
         content = {
             **{name: value(name) or "" for name in ("title", "body", "summary", "status")},
-            "tags": sorted(tags, key=str.casefold),
+            "tags": sorted(tags, key=fold_name),
             "series": series.title if series else "",
             "series_order": value("series_order"),
         }

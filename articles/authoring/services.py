@@ -13,7 +13,7 @@ from articles.models import Article, Series, Tag, TaggedArticle, TagRedirect, re
 from articles.models.slugs import unique_slug
 from articles.search import index as search_index
 from markup import limits
-from markup.slugs import clean_name
+from markup.slugs import clean_name, fold_name
 
 # Articles: saving from the admin form.
 
@@ -117,7 +117,7 @@ def add_tag(article, name, user=None):
 
     def change(current):
         names = list(current.tags.names())
-        if name.casefold() not in {n.casefold() for n in names} and len(names) >= limits.MAX_TAGS:
+        if fold_name(name) not in {fold_name(n) for n in names} and len(names) >= limits.MAX_TAGS:
             raise TooManyTags(current)
         current.tags.add(name)
         return f"Tag added: {name}"

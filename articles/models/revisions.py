@@ -18,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 from markup import limits
-from markup.slugs import SLUG_MAX_LENGTH
+from markup.slugs import SLUG_MAX_LENGTH, fold_name
 
 CONTENT_FIELDS = ("title", "body", "summary", "tags", "series", "series_order", "status")
 
@@ -83,7 +83,7 @@ def snapshot(article):
         "body": article.body,
         "summary": article.summary,
         # Through all(): tags loaded beforehand (a prefetch, the importer) cost no query.
-        "tags": sorted((tag.name for tag in article.tags.all()), key=str.casefold),
+        "tags": sorted((tag.name for tag in article.tags.all()), key=fold_name),
         "series": article.series.title if article.series_id else "",
         "series_order": article.series_order,
         "status": article.status,

@@ -13,6 +13,7 @@ import yaml
 from django.utils import timezone
 
 from articles.models import Article
+from markup.slugs import fold_name
 
 
 class _FrontMatterDumper(yaml.SafeDumper):
@@ -48,7 +49,7 @@ def front_matter(article):
     """The article's fields in import order; empty optional fields left out."""
     meta = {"title": article.title, "slug": article.slug, "date": _moment(article.published_at)}
     meta["updated"] = _moment(article.updated_at)
-    meta["tags"] = _FlowList(sorted(article.tags.names(), key=str.casefold))
+    meta["tags"] = _FlowList(sorted(article.tags.names(), key=fold_name))
     meta["series"] = article.series.title if article.series_id else None
     meta["series_order"] = article.series_order
     meta["summary"] = article.summary.strip()

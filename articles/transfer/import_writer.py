@@ -20,18 +20,7 @@ from django.db.models import Case, Q, Value, When
 from articles import pagecache
 from articles.models import Article, Series, Tag, TaggedArticle, remember_tags, revisions
 from articles.search import index as search_index
-from markup.slugs import clean_name
-
-
-def tag_names(names):
-    """The names `article.tags.set(names)` keeps (see NormalisedTagManager), in order."""
-    cleaned, seen = [], set()
-    for name in names:
-        name = clean_name(name)[:100]
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            cleaned.append(name)
-    return cleaned
+from markup.slugs import tag_names
 
 
 class ArticleWriter:

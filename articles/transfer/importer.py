@@ -28,7 +28,7 @@ from articles.transfer.import_writer import ArticleWriter
 from markup import limits
 from markup import words as segmentation
 from markup.rendering import ArticleHtml, RenderError, render_article
-from markup.slugs import SLUG_MAX_LENGTH, clean_name, slug_from_title
+from markup.slugs import SLUG_MAX_LENGTH, clean_name, fold_name, slug_from_title
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ORDER = 2_147_483_647  # the largest position every database stores
@@ -181,8 +181,8 @@ def _tags(meta):
     names, seen = [], set()
     for tag in value:
         name = " ".join(str(tag).split())
-        if name and name.casefold() not in seen:  # as the tag manager and the admin compare them
-            seen.add(name.casefold())
+        if name and fold_name(name) not in seen:  # as the tag manager and the admin compare them
+            seen.add(fold_name(name))
             names.append(name)
     with _within_limits():
         limits.check_tags(names)
