@@ -307,12 +307,15 @@ def tally(results):
 def test_a_burst_of_concurrent_guesses_never_gets_more_than_the_limit_checked(threaded_server):
     port, server = threaded_server
     # Sixteen guesses at one account from one address, all at once: at most three are checked.
+    # (Under a close race all sixteen are counted before any reads the total, and none is
+    # checked: never more than the limit is the promise, see kb/login_throttle.py; the serial
+    # tests above show that guesses within the limit are checked.)
     checked, refused_ = tally(burst(port, [("editor", f"guess-{i}") for i in range(16)], "203.0.113.7"))
-    assert 1 <= checked <= 3 and checked + refused_ == 16, (checked, refused_, read_output(server)[-3000:])
+    assert checked <= 3 and checked + refused_ == 16, (checked, refused_, read_output(server)[-3000:])
     assert tally(burst(port, [("editor", PASSWORD)], "203.0.113.7")) == (0, 1)  # the password, too late
     # Sixteen guesses at sixteen accounts from another address: at most six (the address's limit).
     checked, refused_ = tally(burst(port, [(f"user{i}", "guess") for i in range(16)], "198.51.100.9"))
-    assert 1 <= checked <= 6 and checked + refused_ == 16, (checked, refused_, read_output(server)[-3000:])
+    assert checked <= 6 and checked + refused_ == 16, (checked, refused_, read_output(server)[-3000:])
     # Nobody else is locked out: the editor signs in from a third address.
     results = burst(port, [("editor", PASSWORD)], "192.0.2.44")
     assert results[0][0] == 302, results[0][1][:300]
