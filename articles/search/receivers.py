@@ -6,16 +6,24 @@ every article carrying a tag is re-indexed when that tag is renamed or deleted (
 holds tag names). Connected by `connect()`, from `ArticlesConfig.ready()`.
 """
 
-from contextvars import ContextVar
+import threading
+import weakref
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from articles.models import Article, Tag, TaggedArticle
 from articles.search import index as search_index
 
-# Ids of the articles whose tags are being deleted: read before the delete (the links go with
-# the tags), re-indexed after it. Per thread (a context variable), so deletes never mix.
-_untagged = ContextVar("search_untagged_articles", default=frozenset())
+# The ids of a tag's articles, read before the tag is deleted (its links go first), per tag
+# instance and per thread. Weak keys: a delete that fails between pre_delete and post_delete
+# leaves nothing behind for the next one to re-index.
+_untagged = threading.local()
+
+
+def _untagged_by_tag():
+    if not hasattr(_untagged, "ids"):
+        _untagged.ids = weakref.WeakKeyDictionary()
+    return _untagged.ids
 
 
 def index_saved_article(sender, instance, raw, **kwargs):
@@ -35,18 +43,16 @@ def reindex_on_tag_rename(sender, instance, created, **kwargs):
 
 
 def collect_articles_of_deleted_tag(sender, instance, **kwargs):
-    _untagged.set(_untagged.get() | set(instance.items.values_list("content_object_id", flat=True)))
+    _untagged_by_tag()[instance] = list(instance.items.values_list("content_object_id", flat=True))
 
 
 def reindex_after_tag_delete(sender, instance, **kwargs):
-    """Re-index the deleted tags' articles, still inside the deleting transaction.
+    """Re-index the deleted tag's articles, still inside the deleting transaction.
 
-    Django deletes every collected link, then every tag, then sends post_delete: the first
-    tag's receiver re-indexes the articles of all of them, without any of them.
+    Django deletes every collected link, then every tag, then sends post_delete: each
+    article is re-indexed without the deleted tags.
     """
-    article_ids = _untagged.get()
-    _untagged.set(frozenset())
-    search_index.reindex(article_ids)
+    search_index.reindex(_untagged_by_tag().pop(instance, ()))
 
 
 def connect():
