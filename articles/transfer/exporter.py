@@ -1,6 +1,6 @@
 """Export articles as Markdown files in the import format (see the README, "Writing").
 
-`article_file()` is the inverse of `importer.parse_article()`: what it writes imports
+`article_file()` is the inverse of `import_format.parse_article()`: what it writes imports
 again into the same article (title, slug, dates to the microsecond, tags, series and
 position, summary, draft status, author, body). `export_all()` writes one
 `<slug>.md` per article into a folder.

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.models import Article
-from articles.transfer.importer import split_front_matter
+from articles.transfer.import_format import split_front_matter
 from markup import limits, render_budget, rendering
 from markup.render_budget import MEMORY_BYTES, WALL_FACTOR, OverBudget, WorkerDied, within_budget
 from markup.rendering import RenderError, render_article, render_markdown

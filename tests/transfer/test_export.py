@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from articles.models import Article, Series, Tag
 from articles.models.revisions import Revision
-from articles.transfer.importer import parse_article
+from articles.transfer.import_format import parse_article
 from tests.factories import make_article, make_draft, make_series
 from tests.stored_dates import store_unreadable_date
 
