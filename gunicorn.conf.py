@@ -47,7 +47,7 @@ def when_ready(server):
     """In the master, before any worker forks: what every worker's first request would load."""
     from django.urls import resolve
 
-    from markup.words import tokenizer
+    from markup.segmentation import tokenizer
 
     resolve("/")  # imports the URLconf, and with it every view module
     tokenizer()  # jieba's dictionary (seconds to load; search needs it)

@@ -10,7 +10,7 @@ import datetime as dt
 
 # Markdown bodies. Real notes reach 200 KB (a 200 KB note of the demo articles needs about
 # 0.5 s); every body up to this size renders or is refused within RENDER_SECONDS
-# (tests/test_render_limits.py, with runs of unclosed syntax at this size).
+# (tests/markup/test_render_limits.py, with runs of unclosed syntax at this size).
 MAX_BODY_BYTES = 256 * 1024
 MAX_SUMMARY_BYTES = 4 * 1024
 # Rendering one text (body or summary) may take at most this much CPU time (and twice it

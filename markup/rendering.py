@@ -276,7 +276,7 @@ def _check_size(field, source, limit=None):
 
 
 # Texts this small render in a few milliseconds whatever they hold, less than a fork
-# costs (tests/test_render_limits.py fuzzes them): they render in the process.
+# costs (tests/markup/test_render_limits.py fuzzes them): they render in the process.
 IN_PROCESS_BYTES = 2048
 
 

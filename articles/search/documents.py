@@ -14,7 +14,7 @@ parser, so that index and query split words the same way; its size is bounded he
 import re
 from dataclasses import dataclass
 
-from markup import words as segmentation
+from markup import segmentation
 from markup.summaries import plain_text
 
 MAX_TEXT = 200_000  # characters of body text indexed per article
@@ -23,7 +23,7 @@ MAX_RUN = 100  # CJK characters jieba segments at once (see _cut_long_runs)
 MAX_POSITIONS = 255  # PostgreSQL keeps at most 256 positions per lexeme
 MAX_POSITION = 16383  # and no position above this
 # PostgreSQL refuses a tsvector whose lexemes and positions pass 1 MB (1,048,575 bytes), and
-# the save with it. No body within the size cap comes near (tests/test_admin_limits.py: 256 KB
+# the save with it. No body within the size cap comes near (tests/authoring/test_admin_limits.py: 256 KB
 # of varied CJK, dictionary words or 4-byte characters make 0.6 to 0.9 MB); this bound is for
 # whatever Markdown expands (a repeated [TOC]) or a larger cap. Past it the document keeps its
 # first terms, in order: title, tags, headings, body words, then the CJK bigrams.

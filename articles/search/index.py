@@ -29,7 +29,7 @@ from django.db import connection
 from articles.database.tables import SEARCH, SEARCH_META
 from articles.models import Article, TaggedArticle
 from articles.search.documents import build_document, tsvector_literal, visible_from
-from markup import words as segmentation
+from markup import segmentation
 
 # The articles whose entry is written when their indexed_once() block ends, not on each save.
 _deferred = ContextVar("search_index_deferred", default=())

@@ -1,6 +1,6 @@
 """Full-text search over published articles, narrowed by tags.
 
-A query is split into terms (see `markup.words`); every term must match (see `backends`
+A query is split into terms (see `markup.segmentation`); every term must match (see `backends`
 for how the database is asked). A query of one CJK character, or one with no hits, falls back to
 plain substring matches on titles and bodies.
 """
@@ -15,7 +15,7 @@ from articles.models import Article, Tag, TaggedArticle
 from articles.reading.tagged import TaggedArticles
 from articles.search import backends
 from articles.search import index as search_index
-from markup import words as segmentation
+from markup import segmentation
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_LENGTH = 160

@@ -17,8 +17,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from articles.search import documents
-from markup import limits
-from markup import words as segmentation
+from markup import limits, segmentation
 from tests import factories
 from tests.factories import make_article
 from tests.served_admin import post_form, served_sqlite, signed_in  # noqa: F401 - served_sqlite: the fixture

@@ -11,7 +11,7 @@ from articles.models import Article
 from articles.search import index as search_index
 from articles.search.backends.base import Matches
 from articles.search.query import Search
-from markup import words as segmentation
+from markup import segmentation
 from tests.factories import make_article, make_draft, make_scheduled
 from tests.htmlcheck import problems
 

@@ -21,7 +21,7 @@ from articles.models.revisions import Revision
 from articles.search import documents as search_documents
 from articles.search import index as search_index
 from articles.transfer import importer
-from markup import words as segmentation
+from markup import segmentation
 from markup.rendering import render_article
 from markup.summaries import plain_text
 from tests.corpus import FORMULAS
