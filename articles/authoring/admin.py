@@ -15,9 +15,7 @@ from django.db import models, router, transaction
 from django.urls import path
 from django.utils.html import format_html
 
-from articles.authoring import editor as editor_views
-from articles.authoring import history as admin_views
-from articles.authoring import permissions, services
+from articles.authoring import editor, history, permissions, services
 from articles.authoring.forms import (
     MAX_SERIES_ORDER,
     ArticleAdminForm,
@@ -138,7 +136,7 @@ class ArticleAdmin(admin.ModelAdmin):
         self._set_status(request, queryset, services.unpublish, "unpublished")
 
     def _tag_name(self, request):
-        name = clean_name(request.POST.get("tag", ""))[:100]
+        name = clean_name(request.POST.get("tag", ""))[: limits.MAX_TAG_LENGTH]
         if not name:
             messages.error(request, "Type the tag's name in the “Tag” box next to the action.")
         return name
@@ -175,17 +173,17 @@ class ArticleAdmin(admin.ModelAdmin):
 
         name = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("<path:object_id>/history/<int:number>/restore/", wrap(admin_views.restore), name=f"{name}_restore"),
-            path("deleted/", wrap(admin_views.deleted), name=f"{name}_deleted"),
-            path("preview/", wrap(editor_views.preview), name=f"{name}_preview"),
-            path("upload-image/", wrap(editor_views.upload_image), name=f"{name}_upload_image"),
-            path("tag-suggestions/", wrap(editor_views.tag_suggestions), name=f"{name}_tag_suggestions"),
-            path("deleted/<int:revision_id>/recover/", wrap(admin_views.recover), name=f"{name}_recover"),
+            path("<path:object_id>/history/<int:number>/restore/", wrap(history.restore), name=f"{name}_restore"),
+            path("deleted/", wrap(history.deleted), name=f"{name}_deleted"),
+            path("preview/", wrap(editor.preview), name=f"{name}_preview"),
+            path("upload-image/", wrap(editor.upload_image), name=f"{name}_upload_image"),
+            path("tag-suggestions/", wrap(editor.tag_suggestions), name=f"{name}_tag_suggestions"),
+            path("deleted/<int:revision_id>/recover/", wrap(history.recover), name=f"{name}_recover"),
             *super().get_urls(),
         ]
 
     def history_view(self, request, object_id, extra_context=None):
-        return admin_views.history(request, self, object_id, extra_context)
+        return history.history(request, self, object_id, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -61,7 +61,7 @@ def upload_image(request, model_admin):
 def tag_suggestions(request, model_admin):
     """Existing tags containing `q` (any script, case-insensitive), most used first."""
     _may_write(model_admin, request)
-    text = request.GET.get("q", "").strip()[:100]
+    text = request.GET.get("q", "").strip()[: limits.MAX_TAG_LENGTH]
     tags = Tag.objects.annotate(uses=Count("items")).order_by("-uses", "name")
     if text:
         tags = tags.filter(name__icontains=text)

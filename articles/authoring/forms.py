@@ -137,7 +137,9 @@ class ArticleAdminForm(forms.ModelForm):
 class TagActionForm(ActionForm):
     """The action bar, with the tag name that "add tag" and "remove tag" need."""
 
-    tag = forms.CharField(required=False, max_length=100, label="Tag", widget=forms.TextInput(attrs={"size": 16}))
+    tag = forms.CharField(
+        required=False, max_length=limits.MAX_TAG_LENGTH, label="Tag", widget=forms.TextInput(attrs={"size": 16})
+    )
 
 
 class TagAdminForm(forms.ModelForm):
@@ -153,4 +155,6 @@ class TagAdminForm(forms.ModelForm):
 
 
 class MergeActionForm(ActionForm):
-    tag = forms.CharField(required=False, max_length=100, label="Into tag", widget=forms.TextInput(attrs={"size": 16}))
+    tag = forms.CharField(
+        required=False, max_length=limits.MAX_TAG_LENGTH, label="Into tag", widget=forms.TextInput(attrs={"size": 16})
+    )

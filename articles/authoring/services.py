@@ -203,7 +203,7 @@ def _remember(old_slug, tag):
 @transaction.atomic
 def rename_tag(tag, new_name):
     """Give `tag` a new name and the slug made from it; the old address redirects."""
-    name = clean_name(new_name)[:100]
+    name = clean_name(new_name)[: limits.MAX_TAG_LENGTH]
     if not name:
         raise TagConflict("A tag needs a name.")
     if Tag.objects.filter(name__iexact=name).exclude(pk=tag.pk).exists():

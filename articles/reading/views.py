@@ -8,7 +8,7 @@ from django.views.generic import DetailView, ListView
 from articles.models import Article, Series, redirected_path
 from articles.reading import queries
 from articles.reading.pagination import PageByIds, StrictPaginationMixin
-from articles.reading.tag_sets import MAX_TAGS, TooManyTags, resolve_tags
+from articles.reading.tag_sets import MAX_COMBINED_TAGS, TooManyCombinedTags, resolve_tags
 from articles.reading.tagged import TaggedArticles
 from markup.rendering import contains_math
 
@@ -50,7 +50,7 @@ class TagView(FeedView):
     def get(self, request, *args, **kwargs):
         try:
             self.tags = resolve_tags(self.kwargs["slugs"].split("+"))
-        except TooManyTags as error:
+        except TooManyCombinedTags as error:
             return bad_request(request, str(error))
         if self.tags is None:
             # A tag renamed or merged away: its old address moved for good.
@@ -73,7 +73,7 @@ class TagView(FeedView):
         slugs = [tag.slug for tag in self.tags]
         for tag in self.tags:
             tag.remove_path = "+".join(slug for slug in slugs if slug != tag.slug)
-        related = self.object_list.related() if len(self.tags) < MAX_TAGS else []
+        related = self.object_list.related() if len(self.tags) < MAX_COMBINED_TAGS else []
         for tag in related:
             tag.narrow_path = "+".join([*slugs, tag.slug])
         context.update(tags=self.tags, related_tags=related)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 
 from articles.reading import queries
 from articles.reading.pagination import page_number, paginate
-from articles.reading.tag_sets import MAX_TAGS, TooManyTags, resolve_tags
+from articles.reading.tag_sets import MAX_COMBINED_TAGS, TooManyCombinedTags, resolve_tags
 from articles.reading.views import bad_request
 from articles.search import query as search
 from markup.rendering import contains_math
@@ -38,7 +38,7 @@ def search_page(request):
         return bad_request(request, gettext("Sort results by “relevance” or by “date”."))
     try:
         tags = resolve_tags(request.GET.getlist("tag"))
-    except TooManyTags as error:
+    except TooManyCombinedTags as error:
         return bad_request(request, str(error))
     if tags is None or not _all_visible(tags):
         # A tag carried only by drafts or scheduled articles is as unknown to a reader as
@@ -61,7 +61,7 @@ def search_page(request):
     snippets = search.snippets(articles, found.highlight_terms())
     for article in articles:
         article.snippet = snippets.get(article.pk, "")
-    facets = found.facets() if paginator.count and len(tags) < MAX_TAGS else []
+    facets = found.facets() if paginator.count and len(tags) < MAX_COMBINED_TAGS else []
     for tag in facets:
         tag.narrow_url = _address_with_tags(request, [*slugs, tag.slug])
     context.update(
