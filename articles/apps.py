@@ -17,7 +17,7 @@ class ArticlesConfig(AppConfig):
         from articles.database.triggers import ensure_after_migrate
         from articles.search import receivers as search_receivers
 
-        search_receivers.connect()  # the index follows tags
+        search_receivers.connect()  # the index follows article saves and tags
         authoring_receivers.connect()  # a deleted article keeps its last revision
         pagecache.connect_signals()  # any save ends the page cache's generation
         # After auth has created this app's permissions (its receiver was connected first).

@@ -1,5 +1,5 @@
 """The fields of an HTML form, as a browser would submit them unchanged (the load test's
-editors and tests/test_shared_nothing.py post the admin's forms with them)."""
+editors and tests/kb/test_shared_nothing.py post the admin's forms with them)."""
 
 from html.parser import HTMLParser
 

@@ -197,6 +197,7 @@ class SignInThrottle(AxesDatabaseHandler):
         )
         if account >= settings.AXES_FAILURE_LIMIT or address >= address_limit():
             logger.warning("Sign-in paused: %r from %s", username, request.axes_ip_address)
+            # How an axes handler reports a lockout: axes' public signal, sent by its own handlers too.
             user_locked_out.send("axes", request=request, username=username, ip_address=request.axes_ip_address)
 
     def reset_user_attempts(self, request, credentials=None):

@@ -14,7 +14,9 @@ SQLite drops a table's triggers when a migration rebuilds the table (Django does
 a column with a default, for one), so `ensure()` re-creates them, if missing, after every
 `migrate`. PostgreSQL keeps its triggers through such changes: there the migrations made them
 (0002 and 0006 for the search index, 0007 for tag listings, 0009 for the count), and the
-statements below are what those migrations ran. `missing()` names any trigger that is not
+statements below are what those migrations ran (the migrations keep their own copy, and
+tests/database/test_triggers.py checks the two agree; some functions here serve only that
+comparison and a PostgreSQL database made without the migrations). `missing()` names any trigger that is not
 where it should be.
 
 The SQL is built by functions, when it is run: table names come from the models' `_meta`,

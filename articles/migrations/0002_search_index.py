@@ -1,4 +1,4 @@
-"""The full-text index table, per database (see articles/search_index.py).
+"""The full-text index table, per database (see articles/search/index.py).
 
 Besides the words, each row carries `visible_from` (the publication time of a published
 article, NULL for a draft) and `updated_at`, so that a search filters and sorts inside the

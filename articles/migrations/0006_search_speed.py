@@ -1,4 +1,4 @@
-"""The full-text index, made fast for common words at 100,000 articles (see articles/fulltext.py).
+"""The full-text index, made fast for common words at 100,000 articles (see articles/search/backends/).
 
 - SQLite: an index on `articles_search_meta.visible_from`, so that the few drafts and
   scheduled articles are found without reading every row; and the article triggers again.

@@ -1,4 +1,4 @@
-"""Every stored date within the site's range (articles/limits.py): repair, then CHECK.
+"""Every stored date within the site's range (markup/limits.py): repair, then CHECK.
 
 Year 1 in +08:00 was stored by PostgreSQL as a BC timestamp that psycopg cannot read: the
 feed, the article page, the admin and the backup failed on it for everyone. Year 9999 pinned
@@ -13,7 +13,7 @@ so that PostgreSQL never hands a BC date to Python):
 Then CHECK constraints keep every write path (bulk updates, loaddata, raw SQL) in range.
 
 The bounds are written here as literals: a migration does not follow later code. They are
-`limits.EARLIEST_DATE` and `limits.LATEST_DATE` (tests/test_dates.py checks they agree).
+`limits.EARLIEST_DATE` and `limits.LATEST_DATE` (tests/models/test_dates.py checks they agree).
 """
 
 import datetime

@@ -58,7 +58,7 @@ class TaggedArticle(ItemBase):
 
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="items")
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
-    # Copies of the article's, kept by database triggers (see `tagged.py`), so that a tag's
+    # Copies of the article's, kept by database triggers (see `articles/reading/tagged.py`), so that a tag's
     # page is read from this table's index in order: never written from Python.
     visible_from = models.DateTimeField(null=True, editable=False)
     updated_at = models.DateTimeField(null=True, editable=False)

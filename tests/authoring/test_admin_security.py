@@ -1,8 +1,8 @@
 """The authoring side under attack: cookies out of scripts' reach (and HTTPS-only in
 production), uploads that could carry script refused.
 
-The sign-in throttle is tests/test_sign_in_throttle.py; authors editing only their own
-articles is tests/test_permissions.py.
+The sign-in throttle is tests/kb/test_sign_in_throttle.py; authors editing only their own
+articles is tests/authoring/test_permissions.py.
 """
 
 import subprocess

@@ -81,7 +81,7 @@ FILE_PAYLOADS = [
 
 
 def test_every_payload_of_the_browser_list_is_neutralised_by_the_sanitiser():
-    # The browser test (tests/test_xss_browser.py) loads these in Chromium; here the same
+    # The browser test (tests/reading/test_xss_browser.py) loads these in Chromium; here the same
     # list is checked without a browser, in every block a payload can sit in.
     failures = {}
     for payload in FILE_PAYLOADS:

@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import pagecache as caching
+from articles import pagecache
 from articles.models import Article, Series
 from tests.factories import make_article, make_scheduled, make_series
 
@@ -23,8 +23,8 @@ def page_cache(settings, monkeypatch):
     settings.KB_PAGE_CACHE = True
     # A process trusts the page version it read for this long: longer than any test here, so
     # that query counts do not depend on the machine's speed.
-    monkeypatch.setattr(caching, "VERSION_SECONDS", 60.0)
-    caching._forget_version()
+    monkeypatch.setattr(pagecache, "VERSION_SECONDS", 60.0)
+    pagecache._forget_version()
     cache.clear()
     yield
     cache.clear()

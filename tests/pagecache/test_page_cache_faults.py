@@ -16,7 +16,7 @@ from django.db import OperationalError, transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 
-from articles import pagecache as caching
+from articles import pagecache
 from articles.database import page_version
 from articles.models import Article
 from articles.reading import views
@@ -34,7 +34,7 @@ UNREACHABLE = {
 @pytest.fixture
 def page_cache(settings):
     settings.KB_PAGE_CACHE = True
-    caching._forget_version()
+    pagecache._forget_version()
     cache.clear()
     yield
     cache.clear()
@@ -45,7 +45,7 @@ def page_cache(settings):
 def test_a_save_the_cache_never_heard_of_shows_once_it_is_back_with_its_old_entries(client, page_cache, monkeypatch):
     article = make_article(title="Before the outage")
     assert "Before the outage" in client.get(article.get_absolute_url()).content.decode()  # stored
-    monkeypatch.setattr(caching, "_wait_for_readers", lambda: None)  # timed in the test below
+    monkeypatch.setattr(pagecache, "_wait_for_readers", lambda: None)  # timed in the test below
     with override_settings(CACHES={"default": UNREACHABLE}), transaction.atomic():
         article.title = "Saved while the cache was away"
         article.save()
@@ -81,14 +81,14 @@ def test_a_request_whose_save_the_cache_missed_answers_after_every_process_can_h
             Article.objects.get(pk=article.pk).save()
         return HttpResponse("saved")
 
-    middleware = caching.CachedPageMiddleware(saving_view)
+    middleware = pagecache.CachedPageMiddleware(saving_view)
     with override_settings(CACHES={"default": UNREACHABLE}):
         started = time.monotonic()
         assert middleware(RequestFactory().post("/admin/")).content == b"saved"
-        assert time.monotonic() - started >= caching.VERSION_SECONDS
+        assert time.monotonic() - started >= pagecache.VERSION_SECONDS
     started = time.monotonic()
     middleware(RequestFactory().post("/admin/"))  # the cache heard of this one: no wait
-    assert time.monotonic() - started < caching.VERSION_SECONDS
+    assert time.monotonic() - started < pagecache.VERSION_SECONDS
 
 
 def manage(env, *args):
@@ -189,10 +189,10 @@ def test_stored_pages_are_still_served_while_the_database_is_unreachable(client,
     # The database goes away: the version cannot be read, and neither can the feed's articles.
     monkeypatch.setattr(page_version, "read", unreachable)
     monkeypatch.setattr(views.FeedView, "get_queryset", unreachable)
-    monkeypatch.setattr(caching, "VERSION_SECONDS", 0.0)  # every request asks the database again
+    monkeypatch.setattr(pagecache, "VERSION_SECONDS", 0.0)  # every request asks the database again
     response = client.get("/")
     assert response.status_code == 200 and "Stored before the outage" in response.content.decode()
     # A process that never read the version cannot vouch for a stored page: the site's 503 page.
-    caching._forget_version()
-    caching._version["value"] = None
+    pagecache._forget_version()
+    pagecache._version["value"] = None
     assert Client(raise_request_exception=False).get("/").status_code == 503

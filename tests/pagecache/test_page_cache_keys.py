@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from articles import pagecache as caching
+from articles import pagecache
 from tests.factories import make_article, make_series
 from tests.serving import start_redis, stop
 
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 def page_cache(settings, monkeypatch):
     settings.KB_PAGE_CACHE = True
     settings.KB_PAGE_SIZE = 2
-    monkeypatch.setattr(caching, "VERSION_SECONDS", 60.0)
-    caching._forget_version()
+    monkeypatch.setattr(pagecache, "VERSION_SECONDS", 60.0)
+    pagecache._forget_version()
     cache.clear()
     yield
     cache.clear()
@@ -52,7 +52,7 @@ JUNK = [
 
 def entries():
     """The stored pages: the locmem backend's own table, less the generation and its clock."""
-    bookkeeping = {cache.make_key(caching.GENERATION_KEY), cache.make_key(caching.CLOCK_KEY)}
+    bookkeeping = {cache.make_key(pagecache.GENERATION_KEY), cache.make_key(pagecache.CLOCK_KEY)}
     return len(set(cache._cache) - bookkeeping)
 
 

@@ -7,7 +7,7 @@ excerpt the home, tag, series and search pages), and `\\rule{100000em}{100000em}
 millions of pixels large. Here such formulas are published and every page that shows them is
 opened in Debian's Chromium: the page stays a sane size, the header's search box is what lies
 under the pointer, and clicking it focuses it without leaving the page. The same in the admin
-editor's live preview. Skipped like tests/test_browser.py where /usr/bin/chromium is missing.
+editor's live preview. Skipped like tests/reading/test_browser.py where /usr/bin/chromium is missing.
 """
 
 from urllib.parse import quote

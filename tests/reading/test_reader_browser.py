@@ -2,7 +2,7 @@
 loads cleanly, typesets its math, passes axe-core in light and dark, works from the keyboard,
 and the reading aids (theme, anchors, contents, copy, print, two languages) do their job.
 
-Skipped like tests/test_browser.py where /usr/bin/chromium is missing; required in CI.
+Skipped like tests/reading/test_browser.py where /usr/bin/chromium is missing; required in CI.
 The screenshots in docs/screenshots/ are made here, from the demo articles.
 """
 

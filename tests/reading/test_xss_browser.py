@@ -7,7 +7,7 @@ so that the sanitiser and the templates alone must hold: no dialog opens, no pay
 marker is set, no `on*` attribute and no script URL reaches the DOM. TeX payloads inside
 math are left to MathJax's safe mode: nothing they make is clickable, styled or named.
 
-Skipped like tests/test_browser.py where /usr/bin/chromium is missing; required in CI.
+Skipped like tests/reading/test_browser.py where /usr/bin/chromium is missing; required in CI.
 """
 
 from pathlib import Path
