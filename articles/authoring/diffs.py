@@ -7,6 +7,8 @@ show (`templates/admin/articles/article/diff.html`).
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from markup import limits, linediff
 
 
@@ -45,12 +47,14 @@ def diff_lines(old_text, new_text, context=3):
     try:
         groups = linediff.grouped(linediff.opcodes(old, new, limits.DIFF_WORK), context)
     except linediff.TooDifferent:
-        return Diff.refused("Their lines are arranged too differently to match them up.")
+        return Diff.refused(_("Their lines are arranged too differently to match them up."))
     # Rows the page would show: every line of each hunk (a change counts both sides) and the gaps.
     shown = len(groups) - 1 + sum(i2 - i1 + (j2 - j1) * (tag != "equal") for g in groups for tag, i1, i2, j1, j2 in g)
     if shown > limits.MAX_DIFF_LINES:
-        most = limits.MAX_DIFF_LINES
-        return Diff.refused(f"The comparison would be {shown:,} lines long; at most {most:,} are shown.")
+        return Diff.refused(
+            _("The comparison would be %(shown)s lines long; at most %(most)s are shown.")
+            % {"shown": f"{shown:,}", "most": f"{limits.MAX_DIFF_LINES:,}"}
+        )
     lines = Diff()
     for index, group in enumerate(groups):
         if index:

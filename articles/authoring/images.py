@@ -25,15 +25,19 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, ImageSequence, JpegImagePlugin, UnidentifiedImageError
 
 from markup.limits import MAX_ANIMATION_PIXELS, MAX_IMAGE_PIXELS
 
 FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
-ACCEPTED = "PNG, JPEG, GIF or WebP"
 SRGB = ImageCms.createProfile("sRGB")
 # Pixel modes stored as they are; others become RGB (or RGBA when transparent).
 KEPT_MODES = {"1", "L", "LA", "P", "RGB", "RGBA", "I;16"}
+
+
+def _accepted():
+    return _("PNG, JPEG, GIF or WebP")
 
 
 class BadImage(ValueError):
@@ -48,18 +52,22 @@ def readable_size(size):
     """1.5 MB, 300 KB or 12 bytes."""
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
-    return f"{size // 1024} KB" if size >= 1024 else f"{size} bytes"
+    return f"{size // 1024} KB" if size >= 1024 else _("%(count)s bytes") % {"count": size}
 
 
 def too_large(size, name):
     """The message for a file of `size` bytes, or "" when it is within the limit."""
     if size <= max_bytes():
         return ""
-    return f"{name} is {readable_size(size)}; images may be at most {readable_size(max_bytes())}."
+    return _("%(name)s is %(size)s; images may be at most %(limit)s.") % {
+        "name": name,
+        "size": readable_size(size),
+        "limit": readable_size(max_bytes()),
+    }
 
 
 def _megapixels(pixels):
-    return f"{pixels / 1_000_000:g} megapixels"
+    return _("%(count)s megapixels") % {"count": f"{pixels / 1_000_000:g}"}
 
 
 def _header_only(data):
@@ -90,12 +98,16 @@ def _open(data, name):
                 image = _header_only(data)
     except UnidentifiedImageError:
         raise BadImage(
-            f"{name} is not an image this site accepts: upload {ACCEPTED} (SVG and HTML are refused)."
+            _("%(name)s is not an image this site accepts: upload %(formats)s (SVG and HTML are refused).")
+            % {"name": name, "formats": _accepted()}
         ) from None
     except Exception:  # Pillow raises many kinds of error for a damaged header
-        raise BadImage(f"{name} is damaged: the image cannot be read.") from None
+        raise BadImage(_("%(name)s is damaged: the image cannot be read.") % {"name": name}) from None
     if image.format not in FORMATS:
-        raise BadImage(f"{name} is a {image.format} image; upload {ACCEPTED}.")
+        raise BadImage(
+            _("%(name)s is a %(format)s image; upload %(formats)s.")
+            % {"name": name, "format": image.format, "formats": _accepted()}
+        )
     _check_size(image, name)
     return image
 
@@ -104,13 +116,23 @@ def _check_size(image, name):
     width, height = image.size
     if width * height > MAX_IMAGE_PIXELS:
         raise BadImage(
-            f"{name}: image too large ({width}×{height}); images may have at most {_megapixels(MAX_IMAGE_PIXELS)}."
+            _("%(name)s: image too large (%(width)s×%(height)s); images may have at most %(most)s.")
+            % {"name": name, "width": width, "height": height, "most": _megapixels(MAX_IMAGE_PIXELS)}
         )
     frames = getattr(image, "n_frames", 1)
     if frames * width * height > MAX_ANIMATION_PIXELS:
         raise BadImage(
-            f"{name}: animation too large ({frames} frames of {width}×{height}); an animation may have at most "
-            f"{_megapixels(MAX_ANIMATION_PIXELS)} in all its frames together. Shorten it or make it smaller."
+            _(
+                "%(name)s: animation too large (%(frames)s frames of %(width)s×%(height)s); an animation may have "
+                "at most %(most)s in all its frames together. Shorten it or make it smaller."
+            )
+            % {
+                "name": name,
+                "frames": frames,
+                "width": width,
+                "height": height,
+                "most": _megapixels(MAX_ANIMATION_PIXELS),
+            }
         )
 
 
@@ -176,12 +198,13 @@ def _encode_animation(image, kind, data):
     return out.getvalue()
 
 
-def clean_image(data, name="the file"):
+def clean_image(data, name=None):
     """`data` re-encoded without metadata or trailing bytes, and its file extension; or BadImage.
 
     Raises BadImage for a file over the byte limit, something that is not a PNG, JPEG, GIF
     or WebP picture, a damaged one, or one with too many pixels (checked before decoding).
     """
+    name = name or _("the file")
     if message := too_large(len(data), name):
         raise BadImage(message)
     with _open(data, name) as image:
@@ -194,11 +217,11 @@ def clean_image(data, name="the file"):
         except BadImage:
             raise
         except Exception:  # a truncated or corrupt body: Pillow's errors are many and varied
-            raise BadImage(f"{name} is damaged: the image cannot be read.") from None
+            raise BadImage(_("%(name)s is damaged: the image cannot be read.") % {"name": name}) from None
     return cleaned, FORMATS[kind]
 
 
-def store_image(data, name="the file"):
+def store_image(data, name=None):
     """Check, re-encode and store `data`; return its public URL."""
     cleaned, extension = clean_image(data, name)
     path = f"images/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"

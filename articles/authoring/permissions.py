@@ -1,7 +1,8 @@
 """Who may do what in the admin: the "Authors" and "Editors" groups.
 
-Authors create articles and edit their own (never publish); Editors edit and publish
-every article and look after series and tags; only superusers manage users (see
+Authors create articles and edit their own, submit them for review and delete their own
+drafts (never publish: their changes to a published article wait for an Editor); Editors
+edit, review and publish every article and look after series and tags; only superusers manage users (see
 `kb/admin.py`). `ensure_groups()` creates both groups with their permissions: after every
 `migrate` (a post_migrate receiver) and from `manage.py setup_groups`.
 """
@@ -10,12 +11,22 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 
 from articles.models import Article
+from articles.models.roles import PUBLISH, can_edit, can_publish, can_see, owns
 
-PUBLISH = "articles.publish_article"
+__all__ = [
+    "GROUPS",
+    "PUBLISH",
+    "can_edit",
+    "can_publish",
+    "can_see",
+    "create_groups_after_migrate",
+    "ensure_groups",
+    "owns",
+]
 
 GROUPS = {
     "Authors": [
-        "add_article", "change_article", "view_article",
+        "add_article", "change_article", "delete_article", "view_article",
         "view_series", "view_tag",
     ],
     "Editors": [
@@ -26,14 +37,9 @@ GROUPS = {
 }  # fmt: skip
 
 
-def can_publish(user):
-    """Editors (and superusers): they publish, and they edit and recover every article."""
-    return user.is_superuser or user.has_perm(PUBLISH)
-
-
-def can_edit(user, article):
-    """Editors edit every article, authors their own."""
-    return can_publish(user) or (article.author_id is not None and article.author_id == user.pk)
+def can_delete(user, article):
+    """Editors delete any article; Authors their own drafts (recoverable), never a published one."""
+    return can_publish(user) or (owns(user, article) and article.status == Article.Status.DRAFT)
 
 
 def ensure_groups():

@@ -8,11 +8,14 @@ change: the change and its revision, or neither (the README's "Writing" section)
 """
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from articles import pagecache
+from articles.authoring import reindexing, review
 from articles.models import Article, Series, Tag, TaggedArticle, TagRedirect, revisions
 from articles.models.slugs import unique_slug
-from articles.search import index as search_index
 from markup import limits
+from markup.rendering import render_article
 from markup.slugs import clean_name, fold_name
 
 # Articles: saving from the admin form.
@@ -89,6 +92,8 @@ def set_status(article, status, user, note):
         if current.status == status:
             return None
         current.status = status
+        if status == Article.Status.PUBLISHED:  # out of the review queue, if it was there
+            current.review, current.review_note = Article.Review.NONE, ""
         current.save()
         return note
 
@@ -108,14 +113,20 @@ class TooManyTags(ValueError):
     """The article has `limits.MAX_TAGS` tags already: the form's cap holds for actions too."""
 
     def __init__(self, article):
-        super().__init__(f"“{article.title}” has {limits.MAX_TAGS} tags already.")
+        super().__init__(_("“%(title)s” has %(max)d tags already.") % {"title": article.title, "max": limits.MAX_TAGS})
         self.article = article
 
 
-def add_tag(article, name, user=None):
-    """Tag `article` with `name` (a revision notes it); raises TooManyTags when it is full."""
+def add_tag(article, name, user=None, drafts_only=False):
+    """Tag `article` with `name` (a revision notes it); raises TooManyTags when it is full.
+
+    With `drafts_only` (an Author's action) an article published since it was selected is
+    left alone: its changes wait for review, made in its form.
+    """
 
     def change(current):
+        if drafts_only and current.status == Article.Status.PUBLISHED:
+            return None
         names = list(current.tags.names())
         if fold_name(name) not in {fold_name(n) for n in names} and len(names) >= limits.MAX_TAGS:
             raise TooManyTags(current)
@@ -125,10 +136,13 @@ def add_tag(article, name, user=None):
     change_article(article, user, change)
 
 
-def remove_tag(article, tag, user=None):
-    """Take `tag` off `article` (a revision notes it); False when it did not have it."""
+def remove_tag(article, tag, user=None, drafts_only=False):
+    """Take `tag` off `article` (a revision notes it); False when it did not have it
+    (or, with `drafts_only`, when it is published now)."""
 
     def change(current):
+        if drafts_only and current.status == Article.Status.PUBLISHED:
+            return None
         if not current.tags.filter(pk=tag.pk).exists():
             return None
         current.tags.remove(tag)
@@ -140,11 +154,17 @@ def remove_tag(article, tag, user=None):
 # Articles: their history.
 
 
-def _apply(article, revision, status):
+def _apply(article, revision, status=None, published_at=None):
+    """Give `article` the text of `revision`: title, body, summary, series and order, tags.
+
+    The status and publication date change only when given.
+    """
     article.title = revision.title
     article.body = revision.body
     article.summary = revision.summary
-    article.status = status
+    if status is not None:
+        article.status = status
+        article.published_at = published_at
     article.series = Series.objects.get_or_create(title=revision.series)[0] if revision.series else None
     article.series_order = revision.series_order
     article.save()
@@ -152,15 +172,26 @@ def _apply(article, revision, status):
 
 
 @transaction.atomic
-def restore(revision, user=None, may_publish=True):
-    """Make the article's content that of `revision`; the restore is a new revision (None if unchanged).
+def restore(revision, user=None, may_publish=True, with_state=False):
+    """Make the article's text that of `revision`; the restore is a new revision (None if unchanged).
 
-    Without `may_publish` (an author), the article keeps its current status. A revision
-    that cannot be rendered under today's limits raises `markup.rendering.RenderError`
-    and nothing changes.
+    Restore restores the text: title, body, summary, tags, series and order. The article's
+    status and publication date stay as they are, unless `with_state` (an editor's choice)
+    brings back the revision's too. An Author's restore of a published article changes
+    nothing yet: it is a pending revision, submitted for review (`review.propose()`). A
+    revision that cannot be rendered under today's limits raises
+    `markup.rendering.RenderError` and nothing changes.
     """
     article = revision.article
-    _apply(article, revision, revision.status if may_publish else article.status)
+    if not may_publish and article.status == Article.Status.PUBLISHED:
+        # An Author's restore of a published article waits for an Editor, as their edits do.
+        content = {**revision.content(), "status": article.status}
+        render_article(revision.body, revision.summary)  # refused now, not when an Editor publishes it
+        return review.propose(article, content, user, note=f"Restored revision {revision.number}")
+    if with_state and may_publish:
+        _apply(article, revision, revision.status, revision.published_at)
+    else:
+        _apply(article, revision)
     return revisions.record(article, user, note=f"Restored revision {revision.number}")
 
 
@@ -174,8 +205,11 @@ def recover(revision, user=None, may_publish=True):
     slug = revision.slug
     if Article.objects.filter(slug=slug).exists():  # taken since the deletion
         slug = unique_slug(Article.objects.all(), slug)
-    article = Article(slug=slug, author_id=revision.author_id, published_at=revision.published_at)
-    _apply(article, revision, revision.status if may_publish else article.Status.DRAFT)
+    article = Article(slug=slug, author_id=revision.author_id)
+    if may_publish:
+        _apply(article, revision, revision.status, revision.published_at)
+    else:
+        _apply(article, revision, article.Status.DRAFT, revision.published_at)
     # Revision numbers continue where the deleted article's history stopped.
     revisions.Revision.objects.filter(article_key=old_key).update(
         article=article, article_key=article.pk, deleted=False
@@ -187,6 +221,10 @@ def recover(revision, user=None, may_publish=True):
 # Tags: rename and merge, with permanent redirects from the old addresses. A tag's address is
 # `/tags/<slug>/`; when a rename changes the slug, or a merge removes a tag, a `TagRedirect`
 # remembers the old slug and the tag page answers it with a 301 (`redirected_path()`).
+# Both answer at once, however many articles carry the tag: what pages show (names,
+# addresses, listings) changes with the transaction, for every page at once (the page cache
+# ends them all); the articles' search entries, which hold the tag names, are written again
+# afterwards, outside the request (`reindexing.py`).
 
 
 class TagConflict(ValueError):
@@ -205,9 +243,9 @@ def rename_tag(tag, new_name):
     """Give `tag` a new name and the slug made from it; the old address redirects."""
     name = clean_name(new_name)[: limits.MAX_TAG_LENGTH]
     if not name:
-        raise TagConflict("A tag needs a name.")
+        raise TagConflict(_("A tag needs a name."))
     if Tag.objects.filter(name__iexact=name).exclude(pk=tag.pk).exists():
-        raise TagConflict(f"A tag named “{name}” already exists: merge the two tags instead.")
+        raise TagConflict(_("A tag named “%(name)s” already exists: merge the two tags instead.") % {"name": name})
     old_slug = tag.slug
     slug = tag.slugify(name)
     n = 1
@@ -215,7 +253,10 @@ def rename_tag(tag, new_name):
         n += 1
         slug = tag.slugify(name, n)
     tag.name, tag.slug = name, slug
-    tag.save()  # the tag's post_save receiver re-indexes its articles
+    # An update, not save(): the search receiver of a tag's save would write every entry now.
+    Tag.objects.filter(pk=tag.pk).update(name=name, slug=slug)
+    pagecache.end_generation()  # the update sends no signal; every page may show the name
+    reindexing.queue(TaggedArticle.objects.filter(tag=tag).values_list("content_object_id", flat=True))
     _remember(old_slug, tag)
     return tag
 
@@ -236,5 +277,6 @@ def merge_tags(sources, target):
         TagRedirect.objects.update_or_create(old_slug=source.slug, defaults={"tag": target})
         source.delete()
     TagRedirect.objects.filter(old_slug=target.slug).delete()
-    search_index.reindex(moved)
+    pagecache.end_generation()  # the links moved by update(), which sends no signal
+    reindexing.queue(moved)
     return len(moved)

@@ -16,6 +16,8 @@ revisions in `articles.authoring.diffs`.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from markup import limits
 from markup.slugs import SLUG_MAX_LENGTH, fold_name
@@ -48,6 +50,11 @@ class Revision(models.Model):
     saved_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=200, blank=True, help_text="Optional: what changed and why.")
     deleted = models.BooleanField(default=False, help_text="The article was deleted after this revision.")
+    # An Author's change to a published article (or their restore of an old revision), kept
+    # here and not on the article until an Editor publishes it: the live page does not change.
+    pending = models.BooleanField(default=False)
+    # Saved by the editor's timer, not by the author's Save (see `record_autosave()`).
+    autosave = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["article_key", "-number"]
@@ -91,17 +98,26 @@ def snapshot(article):
 
 
 def source_text(content):
+    """`content` as source lines for the diffs the admin shows: a header of fields, a blank line, the body.
+
+    For display only (never stored): the header's names are in the active language.
+    """
     series = content["series"]
     if series and content["series_order"] is not None:
-        series = f"{series} (part {content['series_order']})"
+        series = _("%(series)s (part %(number)s)") % {"series": series, "number": content["series_order"]}
+    status = content["status"]
+    statuses = {
+        "draft": pgettext("a revision's status", "draft"),
+        "published": pgettext("a revision's status", "published"),
+    }
     header = [
-        f"title: {content['title']}",
-        f"status: {content['status']}",
-        f"tags: {', '.join(content['tags'])}",
-        f"series: {series}",
-        f"summary: {content['summary']}",
+        (_("title"), content["title"]),
+        (_("status"), statuses.get(status, status)),
+        (_("tags"), ", ".join(content["tags"])),
+        (_("series"), series),
+        (_("summary"), content["summary"]),
     ]
-    return "\n".join(header) + "\n\n" + content["body"].replace("\r\n", "\n")
+    return "\n".join(f"{name}: {value}" for name, value in header) + "\n\n" + content["body"].replace("\r\n", "\n")
 
 
 def latest(article_key):
@@ -126,6 +142,10 @@ def record(article, user=None, note="", deleted=False):
     content = snapshot(article)
     last = latest(article.pk)
     if last is not None and last.content() == content and not deleted:
+        if last.autosave:  # saved on purpose now: no longer a revision the next autosave replaces
+            last.autosave = False
+            last.note = note[:200] or last.note
+            last.save(update_fields=["autosave", "note"])
         return None
     if last is not None and last.content() == content:
         if not last.deleted:
@@ -142,6 +162,67 @@ def record(article, user=None, note="", deleted=False):
         saved_by=user if user is not None and user.is_authenticated else None,
         note=note[:200],
         deleted=deleted,
+        **content,
+    )
+
+
+def pending(article):
+    """The change waiting for review on `article`: its latest revision when that is pending."""
+    last = latest(article.pk) if article.pk else None
+    return last if last is not None and last.pending else None
+
+
+def propose(article, content, user=None, note=""):
+    """Keep `content` (a `snapshot()`-like dict) as a pending revision of `article`; None if unchanged.
+
+    The article itself is not changed: the live page stays as it is until an Editor
+    publishes the revision (`articles.authoring.review.publish`).
+    """
+    last = latest(article.pk)
+    if last is not None and last.content() == content:
+        return None
+    return Revision.objects.create(
+        article=article,
+        article_key=article.pk,
+        number=(last.number if last else 0) + 1,
+        slug=article.slug,
+        published_at=article.published_at,
+        author_id=article.author_id,
+        saved_by=user if user is not None and user.is_authenticated else None,
+        note=note[:200],
+        pending=True,
+        **content,
+    )
+
+
+def record_autosave(article, user, note=""):
+    """Keep the draft the editor saved on its own; None when nothing changed since the last revision.
+
+    Consecutive automatic saves by one user are one revision, moved up to the next number
+    each time: the history does not fill with them, and a form opened before this save is
+    still a version behind (its save is refused with a diff, as for any newer revision).
+    """
+    content = snapshot(article)
+    last = latest(article.pk)
+    if last is not None and last.content() == content:
+        return None
+    if last is not None and last.autosave and not last.pending and user is not None and last.saved_by_id == user.pk:
+        for name, value in content.items():
+            setattr(last, name, value)
+        last.number += 1
+        last.slug, last.published_at, last.saved_at = article.slug, article.published_at, timezone.now()
+        last.save()
+        return last
+    return Revision.objects.create(
+        article=article,
+        article_key=article.pk,
+        number=(last.number if last else 0) + 1,
+        slug=article.slug,
+        published_at=article.published_at,
+        author_id=article.author_id,
+        saved_by=user if user is not None and user.is_authenticated else None,
+        note=note[:200],
+        autosave=True,
         **content,
     )
 

@@ -13,6 +13,7 @@ import yaml
 from django.utils import timezone
 
 from articles.models import Article
+from markup import macros as tex_macros
 from markup.slugs import fold_name
 
 
@@ -53,6 +54,7 @@ def front_matter(article):
     meta["series"] = article.series.title if article.series_id else None
     meta["series_order"] = article.series_order
     meta["summary"] = article.summary.strip()
+    meta["macros"] = tex_macros.to_front_matter(tex_macros.parse_lines(article.macros)) or None
     meta["draft"] = article.status == Article.Status.DRAFT
     meta["author"] = article.author.get_username() if article.author_id else None
     return {name: value for name, value in meta.items() if value not in (None, "", []) or name == "draft"}

@@ -15,11 +15,14 @@ import yaml
 from django.utils import timezone
 
 from markup import limits
+from markup import macros as tex_macros
 from markup.slugs import SLUG_MAX_LENGTH, fold_name, slug_from_title
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ORDER = 2_147_483_647  # the largest position every database stores
-KNOWN_FIELDS = {"title", "slug", "date", "updated", "tags", "series", "series_order", "summary", "draft", "author"}
+KNOWN_FIELDS = {
+    "title", "slug", "date", "updated", "tags", "series", "series_order", "summary", "macros", "draft", "author",
+}  # fmt: skip
 SLUG = re.compile(r"[-\w]+")
 USERNAME = re.compile(r"[\w.@+-]{1,150}")
 
@@ -77,6 +80,7 @@ class ArticleSource:
     series: str = ""
     series_order: int | None = None
     summary: str = ""
+    macros: str = ""  # the article's TeX macros, one a line as the admin's field holds them
     draft: bool = False
     author: str = ""
 
@@ -212,6 +216,7 @@ def parse_article(text, default_slug=""):
     with _within_limits():
         limits.check_summary(summary)
     return ArticleSource(
+        macros=_macros(meta),
         title=title,
         slug=slug,
         body=body,
@@ -224,6 +229,14 @@ def parse_article(text, default_slug=""):
         draft=draft,
         author=author,
     )
+
+
+def _macros(meta):
+    """`macros: {R: '\\mathbb{R}', norm: ['\\left\\lVert #1 \\right\\rVert', 1]}` as the field's lines."""
+    try:
+        return tex_macros.to_lines(tex_macros.read(meta.get("macros"), "'macros'"))
+    except tex_macros.MacroError as error:
+        raise BadFile(str(error)) from None
 
 
 def read_article(path):

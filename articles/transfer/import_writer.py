@@ -16,6 +16,7 @@ from functools import reduce
 from django.contrib.auth import get_user_model
 from django.db import router, transaction
 from django.db.models import Case, Q, Value, When
+from django.utils import timezone
 
 from articles import pagecache
 from articles.models import Article, Series, Tag, TaggedArticle, remember_tags, revisions
@@ -51,11 +52,9 @@ class ArticleWriter:
         article.title = source.title
         article.body = source.body
         article.summary = source.summary
+        article.macros = source.macros
         article.status = Article.Status.DRAFT if source.draft else Article.Status.PUBLISHED
-        if source.date:
-            article.published_at = source.date
-        if source.updated:
-            article.updated_at = source.updated
+        self._set_dates(article, source, created)
         article.series = self._series(source.series) if source.series else None
         article.series_order = source.series_order
         if source.author:
@@ -64,10 +63,31 @@ class ArticleWriter:
         # The file's transaction holds the row and its index entry, and the slug is the file's:
         # Article.save() needs no savepoint of its own.
         with search_index.indexed_once(article, words):
-            article.save(savepoint=False)
+            # touch=False: the dates are the file's (or kept), never the time of the import.
+            article.save(savepoint=False, touch=False)
             self._set_tags(article, self._tags(source.tags), created)
         revisions.record(article, note="Imported")
         return created
+
+    @staticmethod
+    def _set_dates(article, source, created):
+        """The file's dates (`updated` is `date` when absent: `import_format`); what it leaves out.
+
+        A file without dates keeps the article's when it is imported again; a new article
+        without them gets the time of its import, there being nothing else. A new article
+        with only `updated` is taken to have been published then (a published one only), so
+        that its update time is the file's rather than raised to the import's.
+        """
+        if source.date:
+            article.published_at = source.date
+        elif created and source.updated and not source.draft:
+            article.published_at = source.updated
+        if source.updated:
+            article.updated_at = source.updated
+        elif created:
+            article.updated_at = article.published_at or timezone.now()
+            if not source.draft and article.published_at is None:
+                article.published_at = article.updated_at
 
     def _remembered(self, kind, key):
         return self._new[kind].get(key) or getattr(self, kind).get(key)

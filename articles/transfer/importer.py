@@ -1,10 +1,12 @@
 """Import Markdown files with YAML front matter (the format: `import_format.py`).
 
-`prepare()` reads, validates and renders a file and segments its search text, all without
-the database; `import_paths()` runs it in a pool of worker processes (`jobs`) and writes each
-good file, in order, in a transaction of its own (idempotent by slug; see `import_writer`),
-collecting every bad one with its reason. Folders are searched for Markdown files without
-following links out of them.
+`prepare()` reads, validates and renders a file, segments its search text and lists what
+the author should look at (formulas MathJax would show in red, images without alt text:
+`markup.formula_check`, from the HTML just rendered), all without the database;
+`import_paths()` runs it in a pool of worker processes (`jobs`) and writes each good file,
+in order, in a transaction of its own (idempotent by slug; see `import_writer`), collecting
+every bad one with its reason and every good one's warnings (which import it all the same).
+Folders are searched for Markdown files without following links out of them.
 """
 
 import itertools
@@ -21,7 +23,8 @@ from django.db import connections
 from articles.search import documents
 from articles.transfer.import_format import ArticleSource, BadFile, read_article
 from articles.transfer.import_writer import ArticleWriter
-from markup import segmentation
+from markup import formula_check, segmentation
+from markup import macros as tex_macros
 from markup.rendering import ArticleHtml, RenderError, render_article
 from markup.slugs import clean_name
 
@@ -37,6 +40,7 @@ class PreparedFile:
     html: ArticleHtml | None = None
     words: documents.ArticleWords | None = None
     failure: str = ""
+    problems: list = field(default_factory=list)  # formula_check.Problem, in the body's order
 
 
 def _reason(error):
@@ -52,8 +56,9 @@ def prepare(path):
     prepared = PreparedFile()
     try:
         prepared.source = source = read_article(path)
-        prepared.html = render_article(source.body, source.summary)
+        prepared.html = render_article(source.body, source.summary, tex_macros.parse_lines(source.macros))
         prepared.words = documents.article_words(clean_name(source.title), prepared.html.body_html)
+        prepared.problems = formula_check.problems(source.body, prepared.html.body_html)
     except Exception as error:  # one unreadable file must not stop the others
         prepared.failure = _reason(error)
     return prepared
@@ -132,11 +137,34 @@ def _holds_markdown(folder, most=1000):
     return False
 
 
+# Per file, at most this many warnings are listed; one more line counts the rest.
+MAX_WARNINGS = 20
+
+
+def warning_lines(problems):
+    """A file's problems as lines for the operator (English, as the command's other output)."""
+    lines = []
+    for problem in problems[:MAX_WARNINGS]:
+        if problem.kind == "image":
+            lines.append(f"line {problem.line}: an image has no alt text ({problem.text or 'no address'})")
+        elif problem.kind == "reference":
+            lines.append(f"line {problem.line}: {problem.text} refers to no numbered equation ({problem.explained()})")
+        else:
+            lines.append(
+                f"line {problem.line}: the formula “{problem.text}” does not parse ({problem.explained()}); "
+                "imported, readers will see it in red"
+            )
+    if len(problems) > MAX_WARNINGS:
+        lines.append(f"… and {len(problems) - MAX_WARNINGS} more")
+    return lines
+
+
 @dataclass
 class ImportReport:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     failed: list = field(default_factory=list)  # (path, reason)
+    warnings: list = field(default_factory=list)  # (path, line of text), for files imported
 
     @property
     def total(self):
@@ -144,9 +172,11 @@ class ImportReport:
 
     def summary(self):
         done = len(self.created) + len(self.updated)
+        warned = len({path for path, _ in self.warnings})
         return (
             f"Imported {done} of {self.total} file{'s' if self.total != 1 else ''}: "
-            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.failed)} failed."
+            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.failed)} failed"
+            + (f", {warned} with warnings." if warned else ".")
         )
 
 
@@ -174,6 +204,7 @@ def import_paths(paths, jobs=1):
             continue
         seen[source.slug] = path
         (report.created if created else report.updated).append((path, source.slug))
+        report.warnings.extend((path, line) for line in warning_lines(prepared.problems))
     return report
 
 

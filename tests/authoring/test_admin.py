@@ -15,7 +15,7 @@ def test_article_changelist_with_filters_and_search(staff_client):
     response = staff_client.get(url, {"q": "卷积"})
     html = response.content.decode()
     assert response.status_code == 200 and "卷积笔记" in html
-    for heading in ("By status", "By series", "By Tags", "By author"):
+    for heading in ("By status", "By series", "By tags", "By author"):
         assert heading in html
     assert staff_client.get(url, {"status__exact": "draft"}).status_code == 200
 

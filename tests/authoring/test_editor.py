@@ -43,6 +43,14 @@ def test_preview_is_the_published_pipeline(staff_client):
     assert "<script" not in answer["html"] and answer["has_math"] is True
 
 
+def test_preview_applies_the_articles_own_macros_as_typed(staff_client):
+    url = reverse("admin:articles_article_preview")
+    answer = staff_client.post(url, {"body": "期望 $\\Ex[X]$ 与 $\\R$", "macros": "\\Ex = \\mathbb{E}"}).json()
+    assert "\\mathbb{E}[X]" in answer["html"] and "\\mathbb{R}" in answer["html"]  # its own and the site's
+    refused = staff_client.post(url, {"body": "$x$", "macros": "\\Ex = \\Ex"}).json()
+    assert refused["error"].startswith("TeX macros: ")
+
+
 def test_preview_reports_markdown_that_cannot_render(staff_client):
     body = "\n".join("    " * i + "- x" for i in range(60))  # 236 spaces deep, 7 KB: under the size cap
     answer = staff_client.post(reverse("admin:articles_article_preview"), {"body": body}).json()

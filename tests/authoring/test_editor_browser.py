@@ -1,7 +1,9 @@
 """The article editor in a real browser (Debian's Chromium driven by Playwright).
 
-Live preview with typeset math, math errors shown, scroll kept; pasting an image inserts
-Markdown at the cursor; tag suggestions; Ctrl+S saves. Skipped where /usr/bin/chromium is
+Live preview with typeset math, math errors shown, scroll kept; pasting or dropping an image
+inserts Markdown at the cursor (its alt text typed in a field beside it); tag suggestions;
+Ctrl+S saves. The insert menu, `/` commands, counts, scroll sync and the 900 px layout are in
+test_editor_tools_browser.py. Skipped where /usr/bin/chromium is
 missing, required when REQUIRE_BROWSER is set (as in CI).
 """
 
@@ -77,17 +79,25 @@ def test_preview_updates_as_the_author_types_with_typeset_math(editor_page):
     assert page.errors == []
 
 
-def test_preview_keeps_its_scroll_position(editor_page):
+def test_preview_keeps_its_scroll_position_when_the_text_changes_elsewhere(editor_page):
     page = editor_page
     open_add_form(page)
     long_body = "\n\n".join(f"第 {i} 段，公式 $x_{{{i}}}$。" for i in range(120))
     page.fill("textarea.kb-source", long_body)
     page.wait_for_function("() => document.querySelectorAll('.kb-preview mjx-container').length === 120")
     before = rendered_count(page)
+    # The author reads the preview while the text changes (a restored draft, say): the preview
+    # is rendered again and stays where the author was reading. (Where the author works in the
+    # source, the preview follows the source instead: test_editor_tools_browser.py.)
+    page.focus(".kb-preview")
     page.evaluate("() => { document.querySelector('.kb-preview').scrollTop = 600; }")
-    page.focus("textarea.kb-source")
-    page.keyboard.press("Control+End")
-    page.keyboard.type("\n\n新的一段 $y$")
+    page.evaluate(
+        """() => {
+            const source = document.querySelector('textarea.kb-source');
+            source.value += '\\n\\n新的一段 $y$';
+            source.dispatchEvent(new Event('input', {bubbles: true}));
+        }"""
+    )
     page.wait_for_function(f"() => Number(document.querySelector('.kb-preview').dataset.rendered) > {before}")
     page.wait_for_function("() => document.querySelectorAll('.kb-preview mjx-container').length === 121")
     assert abs(page.evaluate("() => document.querySelector('.kb-preview').scrollTop") - 600) <= 2
@@ -102,7 +112,6 @@ def red_square_png():
 
 def test_pasting_an_image_uploads_it_and_inserts_markdown_at_the_cursor(editor_page, media):
     page = editor_page
-    page.on("dialog", lambda dialog: dialog.accept("红色方块"))
     open_add_form(page)
     page.fill("textarea.kb-source", "前文\n\n后文")
     page.evaluate(
@@ -119,6 +128,10 @@ def test_pasting_an_image_uploads_it_and_inserts_markdown_at_the_cursor(editor_p
         base64.b64encode(red_square_png()).decode(),
     )
     page.wait_for_function("() => document.querySelector('textarea.kb-source').value.includes('](/media/')")
+    # The alt text is typed in a field beside the image (static/js/editor.js), not in a prompt.
+    page.wait_for_selector(".kb-alt-field input")
+    page.keyboard.type("红色方块")
+    page.keyboard.press("Enter")
     value = page.input_value("textarea.kb-source")
     assert value.startswith("前文\n\n![红色方块](/media/images/") and value.endswith(".png)后文")
     url = value.split("](")[1].split(")")[0]
@@ -129,7 +142,6 @@ def test_pasting_an_image_uploads_it_and_inserts_markdown_at_the_cursor(editor_p
 
 def test_dropping_an_image_file_inserts_markdown(editor_page, media):
     page = editor_page
-    page.on("dialog", lambda dialog: dialog.accept(dialog.default_value))
     open_add_form(page)
     page.fill("textarea.kb-source", "图：")
     page.evaluate(
@@ -146,14 +158,14 @@ def test_dropping_an_image_file_inserts_markdown(editor_page, media):
         base64.b64encode(red_square_png()).decode(),
     )
     page.wait_for_function("() => document.querySelector('textarea.kb-source').value.includes('](/media/')")
-    # The alt text offered is made from the file name; the author accepted it.
-    assert page.input_value("textarea.kb-source").startswith("图：![loss curve](/media/images/")
+    # Inserted with its alt text still to write: the field for it has the focus.
+    assert page.input_value("textarea.kb-source").startswith("图：![](/media/images/")
+    page.wait_for_selector(".kb-alt-field input:focus")
     assert len(list(media.rglob("*.png"))) == 1
 
 
 def test_a_file_that_is_not_an_image_is_refused_with_a_message(editor_page, media):
     page = editor_page
-    page.on("dialog", lambda dialog: dialog.accept("图"))
     open_add_form(page)
     page.set_input_files(
         "input.kb-file-chooser", files=[{"name": "evil.svg", "mimeType": "image/svg+xml", "buffer": b"<svg/>"}]
@@ -161,6 +173,7 @@ def test_a_file_that_is_not_an_image_is_refused_with_a_message(editor_page, medi
     page.wait_for_selector(".kb-editor-status.kb-editor-error")
     assert "evil.svg is not an image this site accepts" in page.inner_text(".kb-editor-status")
     assert page.input_value("textarea.kb-source") == "" and not any(media.rglob("*.*"))
+    assert page.locator(".kb-alt-field").count() == 0
 
 
 def test_tag_suggestions_and_ctrl_s_saves(editor_page):

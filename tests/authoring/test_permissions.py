@@ -60,8 +60,8 @@ def test_migrate_creates_the_groups_and_the_command_updates_them():
     authors.permissions.clear()
     out = StringIO()
     call_command("setup_groups", stdout=out)
-    assert out.getvalue().startswith("Groups ready: Authors (5 permissions), Editors (13 permissions)")
-    assert authors.permissions.count() == 5 and Group.objects.count() == 2
+    assert out.getvalue().startswith("Groups ready: Authors (6 permissions), Editors (13 permissions)")
+    assert authors.permissions.count() == 6 and Group.objects.count() == 2
 
 
 def test_an_author_creates_drafts_under_their_own_name_and_cannot_publish(client, author, django_user_model):
@@ -95,17 +95,17 @@ def test_an_author_edits_their_own_article_but_not_another_authors(client, autho
     assert client.post(their_url, {**data, "title": "别人的", "body": "被改了"}).status_code == 403
     theirs.refresh_from_db()
     assert theirs.body == "别人的原文"
-    assert client.post(reverse("admin:articles_article_delete", args=[own.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:articles_article_delete", args=[theirs.pk]), {"post": "yes"}).status_code == 403
     restore = reverse("admin:articles_article_restore", args=[theirs.pk, 1])
     assert client.post(restore).status_code == 403
 
 
 def test_an_author_cannot_tag_someone_elses_article_by_action(client, author, django_user_model):
     theirs = make_article(title="别人的", author=django_user_model.objects.create_user("bob"))
-    own = make_article(title="我的", author=author)
+    own = make_draft(title="我的", author=author)
     client = client_for(client, author)
     response = client.post(
-        reverse("admin:articles_article_changelist"),
+        reverse("admin:articles_article_changelist") + "?whose=all",
         {"action": "add_tag", "tag": "新标签", "_selected_action": [theirs.pk, own.pk]},
         follow=True,
     )

@@ -70,19 +70,23 @@ def test_diff_lines_marks_added_removed_and_skips_far_context():
     assert not any(line.text == "line 10" for line in lines)
 
 
-def test_restore_is_one_step_and_itself_a_new_revision(staff_client):
+def test_restore_is_confirmed_then_itself_a_new_revision(staff_client):
     article = make_article(title="原题", body="原文", tags=["a"])
     url = reverse("admin:articles_article_change", args=[article.pk])
     staff_client.post(url, form_data(staff_client, article))
     staff_client.post(url, {**form_data(staff_client, article), "title": "新题", "body": "改写", "tags": "b"})
-    response = staff_client.post(reverse("admin:articles_article_restore", args=[article.pk, 1]))
+    restore = reverse("admin:articles_article_restore", args=[article.pk, 1])
+    assert restore in staff_client.get(reverse("admin:articles_article_history", args=[article.pk])).content.decode()
+    confirm = staff_client.get(restore)  # the history links here: a page to confirm, nothing restored yet
+    assert confirm.status_code == 200 and "Restore revision 1 of “新题”?" in confirm.content.decode()
+    assert Revision.objects.filter(article=article).count() == 2
+    response = staff_client.post(restore)
     assert response.status_code == 302
     article.refresh_from_db()
     assert (article.title, article.body, list(article.tags.names())) == ("原题", "原文", ["a"])
     assert "原文" in article.body_html
     newest = Revision.objects.filter(article=article).order_by("-number").first()
     assert newest.number == 3 and newest.note == "Restored revision 1" and newest.saved_by.username == "editor"
-    assert staff_client.get(reverse("admin:articles_article_restore", args=[article.pk, 1])).status_code == 405
 
 
 def test_a_stale_form_is_refused_with_a_diff_and_keeps_the_second_authors_text(staff_client, client, django_user_model):

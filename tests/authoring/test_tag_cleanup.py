@@ -1,11 +1,18 @@
 """Tags kept clean: rename and merge in the admin; old tag addresses answer 301 to the new ones."""
 
+import time
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from articles.authoring import reindexing, services
 from articles.models import Tag, TagRedirect
+from articles.models.tags import PendingReindex
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -97,5 +104,67 @@ def test_merged_articles_are_found_under_the_new_tag_in_search(staff_client, cli
         reverse("admin:articles_tag_changelist"),
         {"action": "merge", "tag": "空洞卷积", "_selected_action": [source.pk]},
     )
+    # The search entries are written again after the answer (here: what the worker does).
+    assert PendingReindex.objects.count() == 1
+    reindexing.run_pending()
     html = client.get(reverse("articles:search"), {"q": "空洞卷积", "tag": "空洞卷积"}).content.decode()
     assert "Dilated" in html
+
+
+def search(client, query):
+    return client.get(reverse("articles:search"), {"q": query}).content.decode()
+
+
+def test_a_rename_answers_without_writing_the_search_entries_of_its_articles(client):
+    """The answer's work does not grow with the tag's articles (5,000 took minutes): their search
+    entries are queued, and written afterwards; pages show the new name at once."""
+    for n in range(3):
+        make_article(title=f"Small {n}", tags=["few"])
+    for n in range(40):
+        make_article(title=f"Many {n}", tags=["lots"])
+
+    def cost(tag, name):
+        with CaptureQueriesContext(connection) as queries:
+            services.rename_tag(tag, name)
+        return len(queries)
+
+    assert cost(Tag.objects.get(name="lots"), "Plenty") == cost(Tag.objects.get(name="few"), "Handful")
+    assert PendingReindex.objects.count() == 43
+    assert "Plenty" in client.get("/tags/plenty/").content.decode()  # pages: at once
+    assert "Many " not in search(client, "Plenty") and "Many " in search(client, "lots")  # entries: not yet
+    assert reindexing.run_pending() == 43 and not PendingReindex.objects.exists()
+    assert "Many " in search(client, "Plenty") and "Many " not in search(client, "lots")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entries_left_pending_by_a_stopped_process_are_written_at_the_next_start(monkeypatch):
+    make_article(title="Attention notes", tags=["attn"])
+    make_article(title="More attention", tags=["attn"])
+    monkeypatch.setattr(reindexing, "wake", lambda: None)  # the process stops before its worker runs
+    services.rename_tag(Tag.objects.get(name="attn"), "Transformer")
+    assert PendingReindex.objects.count() == 2
+    monkeypatch.undo()
+
+    # The next start: its first request looks for what was left, in the background.
+    reindexing.connect()
+    try:
+        assert Client().get("/tags/transformer/").status_code == 200
+        for _ in range(300):
+            if not PendingReindex.objects.exists():
+                break
+            time.sleep(0.1)
+    finally:
+        reindexing.wait(30)
+    assert not PendingReindex.objects.exists()
+    assert "More attention" in search(Client(), "Transformer")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_jobs_writes_what_is_pending_and_says_so(monkeypatch, capsys):
+    make_article(title="Convolution", tags=["conv"])
+    monkeypatch.setattr(reindexing, "wake", lambda: None)
+    services.merge_tags([Tag.objects.get(name="conv")], Tag.objects.create(name="CNN"))
+    call_command("run_jobs")
+    assert "Wrote 1 search entry again" in capsys.readouterr().out
+    assert not PendingReindex.objects.exists()
+    assert "Convolution" in search(Client(), "CNN")

@@ -255,3 +255,40 @@ def test_a_file_named_on_the_command_line_is_read_wherever_it_links(tmp_path):
     ok, _, err = run(symlink(tmp_path / "notes" / "note.md", tmp_path / "elsewhere" / "note.md"))
     assert ok, err
     assert Article.objects.get().title == "Chosen"
+
+
+WARNED = """---
+title: Warned
+slug: warned
+---
+Fine $x^2$ here.
+
+Broken $\\frac{a}{b$ here, and `$\\frac{c}{d$` in code.
+
+![](/media/figure.png)
+"""
+
+
+def test_formulas_that_do_not_parse_are_warnings_the_file_is_imported(tmp_path):
+    path = write(tmp_path, "warned.md", WARNED)
+    write(tmp_path, "clean.md", "---\ntitle: Clean\n---\n$x^2$ and ![A plot](/media/p.png)\n")
+    ok, out, err = run(tmp_path)
+    assert ok, err  # warnings leave the exit status at 0
+    assert "Imported 2 of 2 files: 2 created, 0 updated, 0 failed, 1 with warnings." in out
+    assert err.splitlines() == [
+        f"{path}: warning: line 3: the formula “\\frac{{a}}{{b” does not parse (unbalanced braces: a “{{” "
+        "is not closed); imported, readers will see it in red",
+        f"{path}: warning: line 5: an image has no alt text (/media/figure.png)",
+    ]
+    assert "\\frac{a}{b" in Article.objects.get(slug="warned").body_html
+
+
+def test_warnings_come_back_from_the_worker_processes(tmp_path):
+    from articles.transfer.importer import import_paths
+
+    for n in range(5):
+        write(tmp_path, f"w{n}.md", WARNED.replace("slug: warned", f"slug: warned-{n}").replace("$x^2$", f"$x^{n}^a$"))
+    report = import_paths([tmp_path], jobs=2)
+    assert len(report.created) == 5 and not report.failed
+    lines = [(path.name, line.split(":")[0]) for path, line in report.warnings]
+    assert lines == [(f"w{n}.md", line) for n in range(5) for line in ("line 1", "line 3", "line 5")]

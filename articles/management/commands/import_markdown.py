@@ -9,8 +9,10 @@ class Command(BaseCommand):
     help = (
         "Import Markdown files with YAML front matter (folders are read recursively). "
         "Importing a file again updates the article with its slug. Bad files are reported "
-        "with the reason, the rest are imported, and the command exits non-zero. In a folder, "
-        "a symbolic link whose target lies outside it is reported, not followed."
+        "with the reason, the rest are imported, and the command exits non-zero. Formulas that "
+        "do not parse and images without alt text are listed as warnings (file, line, formula); "
+        "such files are imported and do not change the exit status. In a folder, a symbolic "
+        "link whose target lies outside it is reported, not followed."
     )
 
     def add_arguments(self, parser):
@@ -32,6 +34,8 @@ class Command(BaseCommand):
         if options["verbosity"] > 1:
             for path, slug in report.created + report.updated:
                 self.stdout.write(f"{path} -> {slug}")
+        for path, line in report.warnings:
+            self.stderr.write(f"{path}: warning: {line}")
         for path, reason in report.failed:
             self.stderr.write(f"{path}: {reason}")
         if report.total == 0:
