@@ -51,3 +51,9 @@ COUNTED_ONE_BY_ONE = (
     + FULLWIDTH
     + HAN_SUPPLEMENTARY
 )
+
+# Marks that close a phrase or a bracket and must never start a line (line breaking class CL
+# and full stops and commas of Chinese): ，、。；：？！ and the closing quotes and brackets, in
+# their CJK and full-width forms. Opening ones must never end a line.
+CLOSING_PUNCTUATION = "，、。；：？！）」』】〕〗〙〛〉》”’．，：；！？）］｝｠｣"
+OPENING_PUNCTUATION = "（「『【〔〖〘〚〈《“‘（［｛｟｢"

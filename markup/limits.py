@@ -4,9 +4,14 @@ Every cost an untrusted author can trigger has a limit here, and crossing it is 
 message that names the field (the admin shows it on the field and keeps the text; the
 importer reports it with the file's name). Pure: no ORM, no request. The README's
 "Limits" section states the same numbers for people.
+
+The messages are in the language active when the check runs (English in the importer and
+the tests, the reader's in the admin): `django.utils.translation` needs no ORM and no request.
 """
 
 import datetime as dt
+
+from django.utils.translation import gettext as _
 
 # Markdown bodies. Real notes reach 200 KB (a 200 KB note of the demo articles needs about
 # 0.5 s); every body up to this size renders or is refused within RENDER_SECONDS
@@ -57,12 +62,24 @@ def _kb(size):
     return f"{size / 1024:,.0f} KB"
 
 
+# The fields the admin's forms name in these messages, shown in the reader's language (their
+# msgids are the models' verbose names); any other name (the importer's 'date', a backup's
+# column) is shown as given. Plain strings: importing markup needs no Django settings.
+_FIELD_NAMES = {"body", "summary", "description", "publication date", "update date"}
+
+
+def _field(name):
+    return _(name) if name in _FIELD_NAMES else name
+
+
 def check_text_size(field, text, limit):
     """Refuse `text` when its UTF-8 size passes `limit` bytes."""
     size = len((text or "").encode("utf-8", "surrogatepass"))
     if size > limit:
         raise LimitExceeded(
-            field, f"The {field} is {_kb(size)}; the limit is {_kb(limit)}. Split it into several articles."
+            field,
+            _("The %(field)s is %(size)s; the limit is %(limit)s. Split it into several articles.")
+            % {"field": _field(field), "size": _kb(size), "limit": _kb(limit)},
         )
 
 
@@ -78,10 +95,16 @@ def check_tags(names):
     """Refuse more than MAX_TAGS tags, or a name longer than MAX_TAG_LENGTH characters."""
     names = list(names)
     if len(names) > MAX_TAGS:
-        raise LimitExceeded("tags", f"{len(names)} tags; an article may have at most {MAX_TAGS}.")
+        raise LimitExceeded(
+            "tags", _("%(count)s tags; an article may have at most %(max)s.") % {"count": len(names), "max": MAX_TAGS}
+        )
     for name in names:
         if len(name) > MAX_TAG_LENGTH:
-            raise LimitExceeded("tags", f"The tag “{name[:20]}…” is longer than {MAX_TAG_LENGTH} characters.")
+            raise LimitExceeded(
+                "tags",
+                _("The tag “%(name)s…” is longer than %(max)s characters.")
+                % {"name": name[:20], "max": MAX_TAG_LENGTH},
+            )
 
 
 def check_date(field, moment, now=None, future=True):
@@ -92,7 +115,10 @@ def check_date(field, moment, now=None, future=True):
     if moment is None:
         return
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise LimitExceeded(field, f"The {field} {moment.isoformat()} has no time zone.")
+        raise LimitExceeded(
+            field,
+            _("The %(field)s %(moment)s has no time zone.") % {"field": _field(field), "moment": moment.isoformat()},
+        )
     try:
         utc = moment.astimezone(dt.UTC)
     except (OverflowError, ValueError):
@@ -100,14 +126,22 @@ def check_date(field, moment, now=None, future=True):
     if utc is None or not EARLIEST_DATE <= utc < LATEST_DATE:
         raise LimitExceeded(
             field,
-            f"The {field} {moment.isoformat(sep=' ', timespec='minutes')} is outside the range this site accepts "
-            f"({EARLIEST_DATE:%Y-%m-%d %H:%M} to {LATEST_DATE - dt.timedelta(minutes=1):%Y-%m-%d %H:%M} UTC).",
+            _("The %(field)s %(moment)s is outside the range this site accepts (%(earliest)s to %(latest)s UTC).")
+            % {
+                "field": _field(field),
+                "moment": moment.isoformat(sep=" ", timespec="minutes"),
+                "earliest": f"{EARLIEST_DATE:%Y-%m-%d %H:%M}",
+                "latest": f"{LATEST_DATE - dt.timedelta(minutes=1):%Y-%m-%d %H:%M}",
+            },
         )
     if not future:
         now = now or dt.datetime.now(dt.UTC)
         if utc > now + CLOCK_SKEW:
             raise LimitExceeded(
                 field,
-                f"The {field} {moment.isoformat(sep=' ', timespec='minutes')} lies in the future; "
-                "only the publication date may (it schedules the article).",
+                _(
+                    "The %(field)s %(moment)s lies in the future; "
+                    "only the publication date may (it schedules the article)."
+                )
+                % {"field": _field(field), "moment": moment.isoformat(sep=" ", timespec="minutes")},
             )

@@ -85,7 +85,8 @@ _KEYWORDS = frozenset(
 )  # fmt: skip
 
 # The sanitiser's output: the wrapper's only attribute is the class, its content is text.
-_FORMULA = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
+# (an equation's anchor, `id="eq-.."`, may follow the class: markup.equations)
+_FORMULA = re.compile(r'<(span|div) class="arithmatex"( id="[^"]*")?>(.*?)</\1>', re.S)
 _DELIMITED = re.compile(r"^\\([(\[])(.*)\\([)\]])$", re.S)
 
 
@@ -144,6 +145,23 @@ def _write(element, out):
     out.append(f"</{name}>")
 
 
+# The equation numbers the site writes into the TeX (markup.equations), and authors' own tags:
+# latex2mathml writes an aligned line's tag twice, so each is read as text set apart instead.
+_TAG = re.compile(r"\\tag(\*?)\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+
+
+# latex2mathml also numbers `align` lines itself, from 1 in every formula: the starred form
+# numbers nothing, and the site's numbers are already in the TeX.
+_NUMBERED_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{(equation|align|gather|multline|flalign|alignat|eqnarray)\}")
+
+_NO_NUMBER = re.compile(r"\\(?:nonumber|notag)(?![A-Za-z])")
+
+
+def _tags_as_text(tex):
+    tex = _NO_NUMBER.sub("", _NUMBERED_ENVIRONMENT.sub(r"\\\1{\2*}", tex))
+    return _TAG.sub(lambda m: "\\qquad\\text{" + (m[2] if m[1] else f"({m[2]})") + "}", tex)
+
+
 # Notes repeat their formulas ($x$, $\theta$ dozens of times): each is converted once a render.
 @functools.lru_cache(maxsize=4096)
 def tex_to_mathml(tex, display=False):
@@ -151,7 +169,7 @@ def tex_to_mathml(tex, display=False):
     if len(tex) > MAX_TEX_LENGTH:
         raise NotConverted("too long")
     try:
-        root = ET.fromstring(convert(tex, display="block" if display else "inline"))
+        root = ET.fromstring(convert(_tags_as_text(tex), display="block" if display else "inline"))
     except Exception as error:  # the converter raises many kinds (and RecursionError)
         raise NotConverted(f"{type(error).__name__}: {error}") from None
     out = []
@@ -165,7 +183,14 @@ def tex_to_mathml(tex, display=False):
 
 
 def _replace(match):
-    inner = match.group(2)
+    converted = _convert(match)
+    if converted is not match.group(0) and match.group(2):  # the anchor stays, for links to it
+        return f"<span{match.group(2)}></span>{converted}"
+    return converted
+
+
+def _convert(match):
+    inner = match.group(3)
     delimited = _DELIMITED.match(html.unescape(inner))
     if not delimited:
         return match.group(0)

@@ -35,8 +35,10 @@ _READ_CHUNK = 1 << 16
 _POLL = 0.02  # seconds between two looks at the child's CPU time
 # A child is stopped after this many times its CPU budget in wall-clock time: on a machine
 # busy with other work it gets less than a whole CPU, but a server process is never held
-# longer than this.
-WALL_FACTOR = 2
+# longer than this (9 s for the 1.8 s budget, well inside gunicorn's 30 s timeout). Twice
+# the budget refused ordinary demo notes on a 2-core machine at load 20, where a process
+# gets a tenth of a CPU: the verdict must stay a property of the text.
+WALL_FACTOR = 5
 # Memory the child may take on top of what it inherited: a 250 KB note needs about 40 MB.
 MEMORY_BYTES = 1 << 30
 

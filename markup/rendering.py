@@ -19,6 +19,8 @@ why, which the admin shows on the field (keeping the text), the preview shows in
 the page and the importer reports with the file's name.
 """
 
+import contextlib
+import html
 import re
 import threading
 import xml.etree.ElementTree as etree
@@ -30,8 +32,10 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
 
-from markup import cjk, limits, mathml, sanitizer
+from markup import blocks, cjk, equations, limits, macros, mathml, sanitizer
 from markup.linear_markdown import LinearMarkdown
 from markup.render_budget import MEMORY_BYTES, OverBudget, OverMemory, WorkerDied, within_budget
 from markup.summaries import excerpt_html, reading_minutes
@@ -82,6 +86,51 @@ class _JoinCjkLines(Treeprocessor):
             for child in parent:
                 if child.tail and not isinstance(child.tail, AtomicString):
                     child.tail = _CJK_LINE_BREAK.sub("", child.tail)
+
+
+# The class of the span that holds an inline formula and the punctuation beside it together
+# (static/css/article.css: white-space: nowrap).
+NO_BREAK_CLASS = "math-nobr"
+
+
+class _KeepPunctuationWithMath(Treeprocessor):
+    """No line break between an inline formula and the Chinese punctuation beside it.
+
+    `$x$。` must not leave "。" alone at the start of the next line, nor `（$x$` the "（" at the
+    end of the previous one. Chromium breaks beside a typeset formula's box whatever the mark's
+    own line-breaking class says (and whatever joiner stands between them), so the formula and
+    its marks go into one `<span class="math-nobr">` that the stylesheet keeps on one line. The
+    formula's TeX is not touched.
+    """
+
+    def run(self, root):
+        for parent in list(root.iter()):
+            for child in list(parent):
+                if child.tag == "span" and child.get("class") == "arithmatex" and (child.text or "").startswith("\\("):
+                    self._hold(parent, child)
+
+    @staticmethod
+    def _hold(parent, formula):
+        tail = formula.tail or ""
+        closing = len(tail) - len(tail.lstrip(cjk.CLOSING_PUNCTUATION))
+        children = list(parent)
+        index = children.index(formula)
+        previous = children[index - 1] if index else None
+        before = (previous.tail if previous is not None else parent.text) or ""
+        opening = len(before) - len(before.rstrip(cjk.OPENING_PUNCTUATION))
+        if not closing and not opening:
+            return
+        wrapper = etree.Element("span", {"class": NO_BREAK_CLASS})
+        wrapper.text = before[len(before) - opening :] if opening else None
+        if previous is not None:
+            previous.tail = before[: len(before) - opening]
+        else:
+            parent.text = before[: len(before) - opening]
+        wrapper.tail = tail[closing:]
+        formula.tail = tail[:closing]
+        parent.remove(formula)
+        wrapper.append(formula)
+        parent.insert(index, wrapper)
 
 
 class _KeepMathAmpersands(Treeprocessor):
@@ -141,17 +190,118 @@ class _InlineDisplayMath(InlineProcessor):
         return element, m.start(0), m.end(0)
 
 
+# A reference in prose waits on this attribute for its equation's number (_NumberEquations).
+_REFERENCE_LABEL = "data-kb-reference"
+_REFERENCE_KIND = "data-kb-reference-kind"
+
+
+class _ProseReference(InlineProcessor):
+    """`\\eqref{x}` or `\\ref{x}` in prose: kept as written until the equations are numbered."""
+
+    PATTERN = equations.PROSE_REFERENCE
+
+    def handleMatch(self, m, data):
+        element = etree.Element("span", {_REFERENCE_LABEL: m.group(2), _REFERENCE_KIND: m.group(1)})
+        element.text = AtomicString(m.group(0))
+        return element, m.start(0), m.end(0)
+
+
+def _is_formula(element):
+    return element.tag in ("span", "div") and element.get("class") == "arithmatex"
+
+
+class _NumberEquations(Treeprocessor):
+    """Equation numbers, anchors and references, in page order (markup.equations).
+
+    A block formula's text is HTML-escaped already (arithmatex's own escaping), an inline
+    one's is not yet (_KeepMathAmpersands runs after this).
+    """
+
+    def run(self, root):
+        parents = {child: parent for parent in root.iter() for child in parent}
+        formulas, references, elements = [], [], []
+        page_macros = macros.PageMacros(getattr(self.md, "kb_macros", None))
+        for element in root.iter():
+            if _is_formula(element):
+                elements.append(element)
+                formulas.append(self._accessors(element))
+                self._expand_macros(page_macros, *formulas[-1])
+            elif element.get(_REFERENCE_LABEL) is not None:
+                references.append(self._reference(element))
+        if not elements and not references:
+            return
+        numbering, labelled = equations.number_page(formulas, references)
+        for element, labels in zip(elements, labelled, strict=True):
+            if not labels:
+                continue
+            element.set("id", equations.anchor(labels[0]))
+            parent = parents[element]
+            position = list(parent).index(element)
+            for label in reversed(labels[1:]):  # further labels of an align: anchors just before
+                parent.insert(position, etree.Element("span", {"id": equations.anchor(label)}))
+        for element in root.iter("span"):
+            element.attrib.pop(_REFERENCE_LABEL, None)
+            element.attrib.pop(_REFERENCE_KIND, None)
+
+    @staticmethod
+    def _expand_macros(page_macros, get, put):
+        """The site's and the article's macros (markup.macros), before anything reads the TeX."""
+        opening, tex, closing = equations.split_delimiters(get())
+        expanded = page_macros.expand(tex)
+        if expanded is not tex:
+            put(opening + expanded + closing)
+
+    @staticmethod
+    def _accessors(element):
+        if element.tag == "div":
+
+            def get():
+                return html.unescape(element.text or "")
+
+            def put(text):
+                element.text = AtomicString(_escape_display(text))
+
+        else:
+
+            def get():
+                return element.text or ""
+
+            def put(text):
+                element.text = AtomicString(text)
+
+        return get, put
+
+    @staticmethod
+    def _reference(element):
+        def set_link(anchor, text):
+            element.tag = "a"
+            element.set("href", "#" + anchor)
+            element.text = AtomicString(text)
+
+        return element.get(_REFERENCE_LABEL), element.get(_REFERENCE_KIND) == "eqref", set_link
+
+
+def _escape_display(text):
+    """As arithmatex escapes display math."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 class _PipelineExtension(Extension):
     """This site's own adjustments of the parsed tree."""
 
     def extendMarkdown(self, md):
         # Before arithmatex's inline `$..$` (priority 189.9).
         md.inlinePatterns.register(_InlineDisplayMath(_InlineDisplayMath.PATTERN, md), "inline_display_math", 190)
+        # After backslash escapes (180): `\\\\eqref{x}` is a backslash and text.
+        md.inlinePatterns.register(_ProseReference(_ProseReference.PATTERN, md), "prose_reference", 175)
         # Above the table of contents (priority 5), so its levels and ids see the result.
         md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 7)
+        # After inline parsing (priority 20): every formula and reference is in the tree.
+        md.treeprocessors.register(_NumberEquations(md), "number_equations", 15)
         # After inline parsing (priority 20), when text nodes hold the final prose.
         md.treeprocessors.register(_JoinCjkLines(md), "join_cjk_lines", 8)
         md.treeprocessors.register(_KeepMathAmpersands(md), "keep_math_ampersands", 9)
+        md.treeprocessors.register(_KeepPunctuationWithMath(md), "keep_punctuation_with_math", 6)
 
 
 EXTENSIONS = [
@@ -166,8 +316,11 @@ EXTENSIONS = [
     "tables",
     "footnotes",
     "admonition",
+    # `??? note "Title"`: a collapsible block (<details>), `???+` open at first.
+    "pymdownx.details",
     "sane_lists",
     "toc",
+    *blocks.EXTENSIONS,
     _PipelineExtension(),
     # Last: it replaces processors the ones above registered.
     LinearMarkdown(),
@@ -176,12 +329,8 @@ EXTENSIONS = [
 EXTENSION_CONFIGS = {
     # smart_dollar off: `$x $` is math, as MathJax itself reads it; a literal dollar is `\\$`.
     "pymdownx.arithmatex": {"generic": True, "smart_dollar": False},
-    "pymdownx.highlight": {
-        "use_pygments": True,
-        "css_class": "highlight",
-        "guess_lang": False,
-        "pygments_lang_class": True,
-    },
+    # Code blocks and fences: markup.blocks.
+    **blocks.EXTENSION_CONFIGS,
     # The sanitiser removes `style`, so column alignment travels as `align`.
     "tables": {"use_align_attribute": True},
     # slugify_unicode keeps Chinese: `## 卷积` gets id="卷积", not "_1".
@@ -242,15 +391,19 @@ def _html_depth(html):
     return deepest
 
 
-def _render_markdown(source):
+def _render_markdown(source, article_macros=None):
     if _TOO_DEEP.search(source or ""):
         raise RenderError(_TOO_DEEP_MESSAGE)
     md = _markdown()
+    md.kb_macros = article_macros  # read by _NumberEquations
     try:
         raw = md.convert(source or "")
     except RecursionError:
         _local.md = None  # a failed conversion can leave the instance half-reset
         raise RenderError(_TOO_DEEP_MESSAGE) from None
+    except macros.MacroError as error:
+        _local.md = None
+        raise RenderError(f"A formula's macros cannot be expanded: {error}. Fix the macro or the formula.") from None
     if _html_depth(raw) > MAX_HTML_DEPTH:
         raise RenderError(
             f"The HTML in this text nests more than {MAX_HTML_DEPTH} elements deep (unclosed tags "
@@ -280,11 +433,77 @@ def _check_size(field, source, limit=None):
 IN_PROCESS_BYTES = 2048
 
 
+# The language of a code fence (```python, ~~~ {.c}): its lexer is loaded before a fork.
+_FENCE_LANGUAGE = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*\{?[ \t]*\.?([\w+#.-]{1,40})", re.M)
+_loaded_lexers = {"text"}
+# A text may name any number of languages; looking up an unknown name reads Pygments' whole
+# table, so a few new names a text, and a bounded set in all.
+_NEW_LEXERS_PER_TEXT = 8
+_MOST_LEXERS = 500
+
+
+def _load_lexers(texts):
+    """Load and compile, in this process, the Pygments lexers the texts' code fences name.
+
+    Pygments imports a lexer's module and compiles its rules on first use (15 ms for
+    Python's); done in a forked child, that is lost with the child, and every rendering paid
+    it again. Done here once, every child inherits it ready.
+    """
+    wanted = {name.lower() for text in texts for name in _FENCE_LANGUAGE.findall(text)} - _loaded_lexers
+    for name in sorted(wanted)[:_NEW_LEXERS_PER_TEXT]:
+        if len(_loaded_lexers) >= _MOST_LEXERS:
+            return
+        _loaded_lexers.add(name)
+        with contextlib.suppress(ClassNotFound):
+            get_lexer_by_name(name)  # an instance: the class compiles its rules on the first
+
+
+def _warm_up():
+    """Build the Markdown instance and load what every rendering uses, once per process."""
+    if getattr(_local, "warm", False):
+        return
+    _local.warm = True
+    get_lexer_by_name("text")
+    # Python-Markdown and its extensions compile some patterns on first use: a small text
+    # using most of the syntax, rendered here, leaves them compiled for every child.
+    _render_article(_WARM_UP_TEXT, "", {})
+
+
+_WARM_UP_TEXT = """# A
+Text *em* **strong** `code` $x^2$ and $$y$$ ~~del~~ [link](https://example.org) ![a](/b.png)[^1]
+
+## B
+| a | b |
+|:--|--:|
+| 1 | 2 |
+
+- [x] one
+1. two
+
+> quote
+
+!!! note "N"
+    body
+
+$$
+\\begin{aligned} a &= b \\tag{1} \\end{aligned}
+$$
+
+```
+code
+```
+
+[^1]: note
+"""
+
+
 def _in_budget(func, *args):
     """`func(*args)` in a process of its own, refused past limits.RENDER_SECONDS."""
-    if sum(len(text) for text in args) * 4 <= IN_PROCESS_BYTES:  # at most 4 bytes a character
+    if sum(len(text) for text in args if isinstance(text, str)) * 4 <= IN_PROCESS_BYTES:  # 4 bytes a character at most
         return func(*args)
-    _markdown()  # built here once, so that every forked child inherits it ready
+    # Built and loaded here, so that every forked child inherits them ready.
+    _warm_up()
+    _load_lexers([text for text in args if isinstance(text, str)])
     try:
         return within_budget(limits.RENDER_SECONDS, func, *args)
     except OverMemory:
@@ -302,15 +521,16 @@ def _in_budget(func, *args):
         raise RenderError(f"This text could not be rendered: {error}.") from None
 
 
-def render_markdown(source, field="body"):
+def render_markdown(source, field="body", macros=None):
     """Render Markdown `source` to sanitised HTML, its table of contents and a math flag.
 
     `field` names the text in a refusal and picks its size limit ("body", "summary",
-    "description"...). Raises RenderError when the text is over its size, too slow to
-    render or nested too deeply.
+    "description"...). `macros` are the article's own TeX macros (`markup.macros.read()` or
+    `parse_lines()`), expanded with the site's. Raises RenderError when the text is over its
+    size, too slow to render, nested too deeply or its macros expand without end.
     """
     _check_size(field, source)
-    return _in_budget(_render_markdown, source)
+    return _in_budget(_render_markdown, source, macros or {})
 
 
 @dataclass(frozen=True)
@@ -326,11 +546,13 @@ class ArticleHtml:
     has_math: bool
     reading_minutes: int
 
-    def made_from(self, body, summary):
-        return self.body == body and self.summary == summary
+    macros: dict = None  # the article's own macros it was rendered with
+
+    def made_from(self, body, summary, macros=None):
+        return self.body == body and self.summary == summary and (self.macros or {}) == (macros or {})
 
 
-def render_article(body, summary=""):
+def render_article(body, summary="", macros=None):
     """The derived fields of an article with this Markdown `body` and `summary`.
 
     Raises RenderError when the body is over its size, either is nested too deeply, or the
@@ -341,13 +563,13 @@ def render_article(body, summary=""):
     """
     _check_size("body", body)
     _check_size("summary", summary, limits.MAX_BODY_BYTES)  # the largest any text may be
-    return _in_budget(_render_article, body, summary)
+    return _in_budget(_render_article, body, summary, macros or {})
 
 
-def _render_article(body, summary):
-    rendered = _render_markdown(body)
+def _render_article(body, summary, article_macros=None):
+    rendered = _render_markdown(body, article_macros)
     if summary.strip():
-        excerpt = excerpt_html(_render_markdown(summary).html, limit=False)
+        excerpt = excerpt_html(_render_markdown(summary, article_macros).html, limit=False)
     else:
         excerpt = excerpt_html(rendered.html)
     return ArticleHtml(
@@ -359,4 +581,5 @@ def _render_article(body, summary):
         excerpt=excerpt,
         has_math=rendered.has_math,
         reading_minutes=reading_minutes(rendered.html),
+        macros=article_macros or {},
     )

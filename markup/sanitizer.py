@@ -23,7 +23,7 @@ from pygments.token import STANDARD_TYPES
 ALLOWED_TAGS = frozenset(
     {
         "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl",
-        "dt", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd",
+        "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd",
         "label", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
         "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
         "tr", "u", "ul", "var",
@@ -55,10 +55,19 @@ ALLOWED_ATTRIBUTES = {
     "h6": {"id"},
     "li": {"id"},
     "sup": {"id"},
+    # Equation anchors (markup.equations): only ids of the form "eq-...", see _allow_attribute_value.
+    "div": {"id"},
     "ol": {"start"},
     "input": {"type", "checked", "disabled"},
     "details": {"open"},
+    # Code blocks' line numbers (markup.blocks): drawn by article.css from this attribute.
+    "span": {"data-linenos", "lang"},
+    # Figures (markup.figures): only ids of the form "figure-N".
+    "figure": {"id"},
 }
+
+# Equation anchors on inline formulas, too (added to whatever else a span may carry).
+ALLOWED_ATTRIBUTES["span"] = ALLOWED_ATTRIBUTES.get("span", set()) | {"id"}
 
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 IMAGE_PROTOCOLS = frozenset({"http", "https"})
@@ -72,11 +81,20 @@ ALLOWED_CLASSES = frozenset(
         "task-list-control", "task-list-indicator", "toc", "toctitle", "admonition",
         "admonition-title", "note", "tip", "hint", "important", "warning", "caution",
         "danger", "error", "attention", "info", "example", "quote", "abstract", "success",
-        "question", "failure", "bug", "seealso",
+        "question", "failure", "bug", "seealso", "figure-label", "figure-word", "mermaid",
     }
     | {name for name in STANDARD_TYPES.values() if name}
 )  # fmt: skip
+# An inline formula held on one line with the Chinese punctuation beside it (markup.rendering).
+ALLOWED_CLASSES = ALLOWED_CLASSES | {"math-nobr"}
+# The prefix of the equation anchors markup.equations writes (a div or span may carry no other id).
+EQUATION_ANCHOR_PREFIX = "eq-"
 LANGUAGE_CLASS = re.compile(r"^language-[\w+#.-]{1,40}$")
+
+
+_LINE_NUMBER = re.compile(r" {0,9}[0-9]{1,9} ")
+_LANGUAGE_TAG = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,2}")
+_FIGURE_ID = re.compile(r"figure-[1-9][0-9]{0,5}")
 
 
 def _is_allowed_class(value):
@@ -99,6 +117,14 @@ def _allow_attribute_value(tag, name, value):
     """nh3's attribute_filter: the value to keep, or None to drop the attribute."""
     if name == "class":
         return value if _is_allowed_class(value) else None
+    if name == "id" and tag in {"div", "span"}:
+        return value if value.startswith(EQUATION_ANCHOR_PREFIX) else None
+    if name == "data-linenos":  # a line number, padded, as Pygments writes it
+        return value if _LINE_NUMBER.fullmatch(value) else None
+    if name == "lang":  # a language tag (a figure's label words)
+        return value if _LANGUAGE_TAG.fullmatch(value) else None
+    if name == "id" and tag == "figure":
+        return value if _FIGURE_ID.fullmatch(value) else None
     if name in {"href", "src"}:
         allowed = IMAGE_PROTOCOLS if tag == "img" else ALLOWED_PROTOCOLS
         if _scheme(value) not in allowed | {""}:

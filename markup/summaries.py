@@ -11,7 +11,7 @@ import re
 from html import escape, unescape
 from html.parser import HTMLParser
 
-from markup import cjk
+from markup import cjk, tex_words
 
 # Han ideographs, kana, hangul and CJK punctuation count one by one; everything else
 # is measured in words.
@@ -39,7 +39,7 @@ class _Pieces(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.excerpt = excerpt
         self.pieces = []
-        self.stack = []  # (tag, skipped, is_inline_math)
+        self.stack = []  # (tag, skipped, is_math): display math is skipped in an excerpt
 
     def _inside(self, index):
         return any(entry[index] for entry in self.stack)
@@ -52,7 +52,7 @@ class _Pieces(HTMLParser):
         classes = set((dict(attrs).get("class") or "").split())
         inline_math = tag == "span" and "arithmatex" in classes
         skipped = self.excerpt and not inline_math and (tag in _SKIPPED_IN_EXCERPT or bool(classes & _SKIPPED_CLASSES))
-        self.stack.append((tag, skipped, inline_math))
+        self.stack.append((tag, skipped, "arithmatex" in classes and tag in {"span", "div"}))
 
     def handle_endtag(self, tag):
         for i in range(len(self.stack) - 1, -1, -1):
@@ -77,7 +77,9 @@ def _pieces(html, excerpt):
 
 
 # An excerpt needs the start of a body only: it is parsed a chunk at a time, each ending
-# before a `<`, so that no run of text is split between two chunks.
+# before a `<`, so that no run of text is split between two chunks. The first chunks are
+# small (an excerpt is mostly found in the first paragraph or two), the later ones larger.
+_FIRST_CHUNK = 2 * 1024
 _CHUNK = 16 * 1024
 
 
@@ -85,9 +87,10 @@ def _excerpt_pieces(html):
     """Yield the excerpt's pieces of `html`, parsing only as far as they are asked for."""
     html = html or ""
     parser = _Pieces(excerpt=True)
-    start = 0
+    start, chunk = 0, _FIRST_CHUNK
     while start < len(html):
-        end = html.find("<", start + _CHUNK)
+        end = html.find("<", start + chunk)
+        chunk = min(chunk * 2, _CHUNK)
         end = len(html) if end < 0 else end
         parser.feed(html[start:end])
         start = end
@@ -100,6 +103,29 @@ def _excerpt_pieces(html):
 def plain_text(html):
     """All the text of `html`, formulas as their TeX, whitespace collapsed."""
     return " ".join("".join(text for _, text in _pieces(html, excerpt=False)).split())
+
+
+# A formula in search text: its TeX between these two private-use characters, which are
+# taken out of the text and the TeX first, so that they mark formulas and nothing else.
+FORMULA_START, FORMULA_END = "\ue000", "\ue001"
+FORMULA = re.compile(f"{FORMULA_START}([^{FORMULA_END}]*){FORMULA_END}")
+_MARKS = {ord(FORMULA_START): None, ord(FORMULA_END): None}
+
+
+def marked_text(html):
+    """All the text of `html`, whitespace collapsed, each formula as its TeX between
+    FORMULA_START and FORMULA_END (what search snippets are cut from)."""
+    parts = []
+    for kind, text in _pieces(html, excerpt=False):
+        text = text.translate(_MARKS)
+        parts.append(f"{FORMULA_START}{' '.join(text.split())}{FORMULA_END}" if kind == "math" else text)
+    return " ".join("".join(parts).split())
+
+
+def searchable_text(marked):
+    """`marked` (from marked_text) as the words a reader may search for: each formula reduced to
+    its variable names and text (`tex_words.reader_text`), its TeX commands dropped."""
+    return FORMULA.sub(lambda formula: f" {tex_words.reader_text(formula[1])} ", marked)
 
 
 def _units(pieces):

@@ -11,45 +11,88 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from articles.models.querysets import ArticleQuerySet
 from articles.models.series import Series
 from articles.models.slugs import save_with_free_slug, unique_slug
 from articles.models.tags import NormalisedTagManager, TaggedArticle
-from articles.models.validation import check_renders, date_range_constraint, to_second
+from articles.models.validation import check_renders, date_range_constraint, render_error_message, to_second
 from markup import limits
+from markup.macros import MacroError
+from markup.macros import parse_lines as parse_macro_lines
 from markup.rendering import RenderError, render_article
 from markup.slugs import SLUG_MAX_LENGTH, clean_name
 
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
-    title = models.CharField(max_length=200)
+    class Review(models.TextChoices):
+        """Where the article stands with the Editors (`articles.authoring.review`)."""
+
+        NONE = "", _("Not submitted")
+        SUBMITTED = "submitted", _("Waiting for review")
+        RETURNED = "returned", _("Sent back")
+
+    title = models.CharField(verbose_name=_("title"), max_length=200)
     slug = models.SlugField(
+        verbose_name=_("slug"),
         max_length=SLUG_MAX_LENGTH,
         unique=True,
         allow_unicode=True,
         blank=True,
-        help_text="Made from the title when left empty; Chinese is kept.",
+        help_text=_("Made from the title when left empty; Chinese is kept."),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name=_("author"),
     )
-    body = models.TextField(help_text="Markdown with $inline$ and $$display$$ math.")
-    summary = models.TextField(blank=True, help_text="Optional; otherwise the start of the body is shown in lists.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    body = models.TextField(verbose_name=_("body"), help_text=_("Markdown with $inline$ and $$display$$ math."))
+    summary = models.TextField(
+        verbose_name=_("summary"),
+        blank=True,
+        help_text=_("Optional; otherwise the start of the body is shown in lists."),
+    )
+    status = models.CharField(verbose_name=_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
-        null=True, blank=True, help_text="Set when first published; a future time schedules the article."
+        verbose_name=_("publication date"),
+        null=True,
+        blank=True,
+        help_text=_("Set when first published; a future time schedules the article."),
     )
-    updated_at = models.DateTimeField(default=timezone.now, help_text="Changes when the content changes.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
-    series_order = models.PositiveIntegerField(null=True, blank=True, help_text="Position in the series.")
-    tags = TaggableManager(through=TaggedArticle, manager=NormalisedTagManager, blank=True)
+    updated_at = models.DateTimeField(
+        verbose_name=_("update date"), default=timezone.now, help_text=_("Changes when the content changes.")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles", verbose_name=_("series")
+    )
+    series_order = models.PositiveIntegerField(
+        verbose_name=_("position in the series"), null=True, blank=True, help_text=_("Position in the series.")
+    )
+    macros = models.TextField(
+        verbose_name=_("TeX macros"),
+        blank=True,
+        default="",
+        help_text=_(
+            "Optional, one a line, for this article's formulas: \\R = \\mathbb{R}, or with arguments "
+            "\\norm[1] = \\left\\lVert #1 \\right\\rVert. The site's own macros apply too."
+        ),
+    )
+    review = models.CharField(
+        verbose_name=_("review"), max_length=10, choices=Review.choices, default=Review.NONE, blank=True
+    )
+    # The Editor's note when the article was sent back, for its author.
+    review_note = models.TextField(verbose_name=_("note from the editor"), blank=True, default="")
+    tags = TaggableManager(verbose_name=_("tags"), through=TaggedArticle, manager=NormalisedTagManager, blank=True)
 
     # Derived at save time from the Markdown source.
     body_html = models.TextField(editable=False, default="")
@@ -65,6 +108,8 @@ class Article(models.Model):
     _rendered = None  # see use_rendered()
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-updated_at", "-pk"]
         indexes = [
             # The feed's order, with published_at so that a deep page is skipped in the index alone.
@@ -72,6 +117,8 @@ class Article(models.Model):
             models.Index(fields=["status", "published_at"], name="article_published"),
             models.Index(fields=["series", "series_order", "published_at"], name="article_series_order"),
             models.Index(fields=["author", "-updated_at"], name="article_author"),
+            # The review queue (a filter and a count on the admin index): the few articles in review.
+            models.Index(fields=["review", "-updated_at"], name="article_review", condition=~models.Q(review="")),
         ]
         # No write path (a bulk update, restore's loaddata, raw SQL) can store a date that a
         # reader's page, a feed or a backup then fails to read (year 1 in +08:00 is a BC
@@ -85,12 +132,14 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, savepoint=True, **kwargs):
+    def save(self, *args, savepoint=True, touch=True, **kwargs):
         """Render what changed, then write the row in a savepoint (see below).
 
         `savepoint=False` is for a caller whose own transaction is all or nothing and that
         sets the slug itself (the importer, a transaction per file): no savepoint is opened,
-        and a slug another article has fails that transaction.
+        and a slug another article has fails that transaction. `touch=False` keeps
+        `updated_at` as the caller set it even when the content changed (an import: the
+        file is the source of truth for its dates).
         """
         self.title = clean_name(self.title)
         made_slug = not self.slug
@@ -99,14 +148,14 @@ class Article(models.Model):
         loaded = getattr(self, "_loaded", None)
         # Rendered when the Markdown changed: publishing, unpublishing or retitling an article
         # costs no rendering (and cannot be refused for a body stored before today's limits).
-        if not (loaded and loaded[0][1:] == (self.body, self.summary) and self.body_html):
+        if not (loaded and loaded[0][1:] == (self.body, self.summary, self.macros) and self.body_html):
             self.render()
         now = timezone.now()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = now
         # The content changed and the caller did not set updated_at itself (an import does).
         # Compared to the second: the admin's date widget drops microseconds.
-        if loaded and self._content() != loaded[0] and to_second(self.updated_at) == to_second(loaded[1]):
+        if touch and loaded and self._content() != loaded[0] and to_second(self.updated_at) == to_second(loaded[1]):
             self.updated_at = now
         if self.published_at and self.updated_at < self.published_at:
             self.updated_at = self.published_at
@@ -129,17 +178,25 @@ class Article(models.Model):
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
         # Rows loaded with .only() (lists of links) are never saved; don't fetch the rest.
-        if not article.get_deferred_fields() & {"title", "body", "summary", "updated_at"}:
+        if not article.get_deferred_fields() & {"title", "body", "summary", "macros", "updated_at"}:
             article._remember_loaded()
         return article
 
     def clean(self):
+        try:
+            article_macros = self.article_macros()
+        except MacroError as error:
+            raise ValidationError({"macros": str(error)}) from None
         check_renders(summary=self.summary)
         # The body is rendered once for the check and the result kept for save() to use.
         try:
-            self.use_rendered(render_article(self.body, self.summary))
+            self.use_rendered(render_article(self.body, self.summary, article_macros))
         except RenderError as error:
-            raise ValidationError({"body": str(error)}) from None
+            raise ValidationError({"body": render_error_message(error)}) from None
+
+    def article_macros(self):
+        """This article's own TeX macros, read from its `macros` field (MacroError when unreadable)."""
+        return parse_macro_lines(self.macros)
 
     # The dates an author sets, by how the message names them; only the publication date may
     # lie in the future (it schedules the article).
@@ -184,7 +241,7 @@ class Article(models.Model):
         super().validate_constraints(exclude={*(exclude or ()), "published_at", "updated_at", "created_at"})
 
     def _content(self):
-        return (self.title, self.body, self.summary)
+        return (self.title, self.body, self.summary, self.macros)
 
     def _remember_loaded(self):
         self._loaded = (self._content(), self.updated_at)
@@ -201,8 +258,12 @@ class Article(models.Model):
     def render(self):
         """Fill the derived fields from the Markdown source."""
         rendered = self._rendered
-        if rendered is None or not rendered.made_from(self.body, self.summary):
-            rendered = render_article(self.body, self.summary)
+        try:
+            article_macros = self.article_macros()
+        except MacroError as error:  # forms check first; here a script or restore wrote it
+            raise RenderError(f"TeX macros: {error}") from None
+        if rendered is None or not rendered.made_from(self.body, self.summary, article_macros):
+            rendered = render_article(self.body, self.summary, article_macros)
         self.body_html = rendered.body_html
         self.feed_html = rendered.feed_html
         self.toc_html = rendered.toc_html

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from articles.models.slugs import unique_slug
 from articles.models.validation import check_renders
@@ -10,16 +11,21 @@ from markup.slugs import SLUG_MAX_LENGTH, clean_name
 
 
 class Series(models.Model):
-    title = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True, blank=True)
-    description = models.TextField(blank=True, help_text="Markdown, rendered like an article.")
+    title = models.CharField(verbose_name=_("title"), max_length=200, unique=True)
+    slug = models.SlugField(
+        verbose_name=_("slug"), max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True, blank=True
+    )
+    description = models.TextField(
+        verbose_name=_("description"), blank=True, help_text=_("Markdown, rendered like an article.")
+    )
     description_html = models.TextField(blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("update date"), auto_now=True)
 
     class Meta:
         ordering = ["title"]
-        verbose_name_plural = "series"
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
 
     def __str__(self):
         return self.title

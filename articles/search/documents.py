@@ -2,7 +2,10 @@
 ORM, no connection (the index tables are written by `index`).
 
 The words are derived at save time, never per request: title (weighted highest), tag
-names, headings, then the body as plain text (formulas as their TeX, code included).
+names, headings, then the body as plain text (code included; a formula by the words a
+reader would type, its TeX commands dropped: `markup.tex_words`), and the CJK bigrams and
+trigrams that make Chinese queries phrases (`segmentation.index_trigrams`). `plain`, kept for
+snippets, is the body's text with each formula marked whole (`summaries.marked_text`).
 `article_words()` is the costly, tag-free part of that (jieba); the importer makes it in
 its worker processes, and `build_document()` adds the tags.
 
@@ -15,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from markup import segmentation
-from markup.summaries import plain_text
+from markup.summaries import FORMULA_END, FORMULA_START, marked_text, searchable_text
 
 MAX_TEXT = 200_000  # characters of body text indexed per article
 MAX_WORD = 60  # longer "words" (hashes, base64) are not worth indexing
@@ -26,7 +29,7 @@ MAX_POSITION = 16383  # and no position above this
 # the save with it. No body within the size cap comes near (tests/authoring/test_admin_limits.py: 256 KB
 # of varied CJK, dictionary words or 4-byte characters make 0.6 to 0.9 MB); this bound is for
 # whatever Markdown expands (a repeated [TOC]) or a larger cap. Past it the document keeps its
-# first terms, in order: title, tags, headings, body words, then the CJK bigrams.
+# first terms, in order: title, tags, headings, body words, then the CJK bigrams and trigrams.
 MAX_DOCUMENT_BYTES = 1_000_000
 HEADING = re.compile(r"<h[2-6][^>]*>(.*?)</h[2-6]>", re.S)
 
@@ -40,6 +43,7 @@ class SearchDocument:
     body: list
     bigrams: list
     plain: str
+    trigrams: list = ()
     visible_from: object = None  # datetime, or None for a draft
     updated_at: object = None
     tag_ids: tuple = ()
@@ -73,12 +77,17 @@ class ArticleWords:
     title_bigrams: list
     body_bigrams: list
     plain: str
+    title_trigrams: list = ()
+    body_trigrams: list = ()
 
 
 def article_words(title, body_html):
     """The tag-free words of an article (all of jieba's work on it)."""
-    body = plain_text(body_html)[:MAX_TEXT]
-    headings = " ".join(plain_text(h) for h in HEADING.findall(body_html or ""))
+    plain = marked_text(body_html)[:MAX_TEXT]
+    if plain.rfind(FORMULA_START) > plain.rfind(FORMULA_END):
+        plain = plain[: plain.rfind(FORMULA_START)]  # the cut fell inside a formula: leave it out
+    body = searchable_text(plain)
+    headings = " ".join(searchable_text(marked_text(h)) for h in HEADING.findall(body_html or ""))
     return ArticleWords(
         title=title,
         body_html=body_html,
@@ -87,7 +96,9 @@ def article_words(title, body_html):
         body=_words(body),
         title_bigrams=segmentation.index_bigrams(title),
         body_bigrams=segmentation.index_bigrams(body),
-        plain=body,
+        plain=plain,
+        title_trigrams=segmentation.index_trigrams(title),
+        body_trigrams=segmentation.index_trigrams(body),
     )
 
 
@@ -104,10 +115,11 @@ def build_document(article_id, title, tag_names, body_html, visible_from=None, u
     if words is None or words.title != title or words.body_html != body_html:
         words = article_words(title, body_html)
     tags = " ".join(tag_names)
-    # The bigrams of title, tags and body in first-seen order: a CJK run never spans two of them.
+    # The n-grams of title, tags and body in first-seen order: a CJK run never spans two of them.
     bigrams = dict.fromkeys([*words.title_bigrams, *segmentation.index_bigrams(tags), *words.body_bigrams])
-    (title, tags, headings, body), bigrams = _within_bound(
-        (words.title_words, _words(tags), words.headings, words.body), list(bigrams)
+    trigrams = dict.fromkeys([*words.title_trigrams, *segmentation.index_trigrams(tags), *words.body_trigrams])
+    (title, tags, headings, body), bigrams, trigrams = _within_bound(
+        (words.title_words, _words(tags), words.headings, words.body), list(bigrams), list(trigrams)
     )
     return SearchDocument(
         article_id=article_id,
@@ -117,6 +129,7 @@ def build_document(article_id, title, tag_names, body_html, visible_from=None, u
         body=body,
         bigrams=bigrams,
         plain=words.plain,
+        trigrams=trigrams,
         visible_from=visible_from,
         updated_at=updated_at,
         tag_ids=tuple(sorted(tag_ids)),
@@ -134,9 +147,10 @@ def _lexeme_bytes(word, positions):
     return len(word.encode()) + (3 + 2 * positions if positions else 0)
 
 
-def _within_bound(fields, bigrams):
-    """`fields` (title, tags, headings, body: lists of words) and `bigrams`, cut where their
-    tsvector would pass MAX_DOCUMENT_BYTES; the terms before the cut are kept, in order."""
+def _within_bound(fields, bigrams, trigrams):
+    """`fields` (title, tags, headings, body: lists of words), `bigrams` and `trigrams`, cut
+    where their tsvector would pass MAX_DOCUMENT_BYTES; the terms before the cut are kept, in
+    order, the trigrams last (only a body far past the size cap loses some)."""
     size, counts, kept = 0, {}, []
     for words in fields:
         for i, word in enumerate(words):
@@ -144,18 +158,19 @@ def _within_bound(fields, bigrams):
             cost = _lexeme_bytes(word, 1) if not seen else (2 if seen < MAX_POSITIONS else 0)
             if size + cost > MAX_DOCUMENT_BYTES:
                 kept.append(words[:i])
-                return kept + [[] for _ in fields[len(kept) :]], []
+                return kept + [[] for _ in fields[len(kept) :]], [], []
             size += cost
             counts[word] = seen + 1
         kept.append(words)
-    pairs = []
-    for pair in bigrams:
-        cost = 0 if pair in counts else _lexeme_bytes(pair, 0)
-        if size + cost > MAX_DOCUMENT_BYTES:
-            break
-        size += cost
-        pairs.append(pair)
-    return kept, pairs
+    grams = ([], [])
+    for part, out in zip((bigrams, trigrams), grams, strict=True):
+        for gram in part:
+            cost = 0 if gram in counts else _lexeme_bytes(gram, 0)
+            if size + cost > MAX_DOCUMENT_BYTES:
+                return kept, *grams
+            size += cost
+            out.append(gram)
+    return kept, *grams
 
 
 def _positions(document):
@@ -175,14 +190,16 @@ def document_bytes(document):
     """An upper bound of the size PostgreSQL checks against its 1 MB tsvector limit."""
     positions = _positions(document)
     size = sum(_lexeme_bytes(word, len(found)) for word, found in positions.items())
-    return size + sum(_lexeme_bytes(pair, 0) for pair in document.bigrams if pair not in positions)
+    grams = dict.fromkeys([*document.bigrams, *document.trigrams])
+    return size + sum(_lexeme_bytes(gram, 0) for gram in grams if gram not in positions)
 
 
 def tsvector_literal(document):
-    """A PostgreSQL tsvector literal with weights A (title) to D (body); bigrams unpositioned."""
+    """A PostgreSQL tsvector literal with weights A (title) to D (body); n-grams unpositioned."""
     positions = _positions(document)
     parts = [
         f"{quote_lexeme(word)}:{','.join(f'{at}{weight}' for at, weight in found)}" for word, found in positions.items()
     ]
-    parts.extend(quote_lexeme(pair) for pair in document.bigrams if pair not in positions)
+    grams = dict.fromkeys([*document.bigrams, *document.trigrams])
+    parts.extend(quote_lexeme(gram) for gram in grams if gram not in positions)
     return " ".join(parts)

@@ -48,7 +48,7 @@ def _sqlite_rows(documents):
             " ".join(d.tags),
             " ".join(d.headings),
             " ".join(d.body),
-            " ".join(d.bigrams),
+            " ".join([*d.bigrams, *d.trigrams]),  # the column `bigrams` holds the trigrams too
             d.plain,
         )
         for d in documents

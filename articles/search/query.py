@@ -5,9 +5,7 @@ for how the database is asked). A query of one CJK character, or one with no hit
 plain substring matches on titles and bodies.
 """
 
-import re
 from dataclasses import dataclass, field
-from html import escape
 
 from django.db.models import Count, Q
 
@@ -15,10 +13,11 @@ from articles.models import Article, Tag, TaggedArticle
 from articles.reading.tagged import TaggedArticles
 from articles.search import backends
 from articles.search import index as search_index
+from articles.search.snippets import snippet
 from markup import segmentation
+from markup.summaries import searchable_text
 
 MAX_QUERY_LENGTH = 200
-SNIPPET_LENGTH = 160
 FACETS = 15
 
 
@@ -70,6 +69,25 @@ def carrying_every_tag(queryset, tags):
     return queryset
 
 
+def _outside_tex_commands(matched, words, batch=500):
+    """The ids of `matched` whose title or text as read holds every one of `words` (lowercase):
+    the Markdown matched by substring also holds formulas, whose TeX commands (`\\sum`) are
+    no words. An article missing from the index is kept (there is nothing to judge it by)."""
+    rows = list(matched.values_list("pk", "title"))
+    kept = []
+    for i in range(0, len(rows), batch):
+        part = rows[i : i + batch]
+        texts = search_index.plain_texts([pk for pk, _ in part])
+        for pk, title in part:
+            if pk not in texts:
+                kept.append(pk)
+                continue
+            text = f"{title} {searchable_text(texts[pk])}".lower()
+            if all(word in text for word in words):
+                kept.append(pk)
+    return kept
+
+
 @dataclass
 class Search:
     """One search: the query, its tags, and its results in order (`run()` fills them)."""
@@ -104,6 +122,9 @@ class Search:
             self.matched = base
             for term in self.terms:
                 self.matched = self.matched.filter(Q(title__icontains=term.text) | Q(body__icontains=term.text))
+            latin = [term.text for term in self.terms if not term.cjk]
+            if latin:
+                self.matched = base.filter(pk__in=_outside_tex_commands(self.matched, latin))
         self.results = self.matched.order_by("-updated_at", "-pk")
         return self
 
@@ -126,38 +147,15 @@ class Search:
         )
 
     def highlight_terms(self):
-        words = {w for term in self.terms for w in ([term.text] + term.words) if w.strip()}
+        """What is marked in snippets: each term as it matched (a CJK phrase whole, never the
+        jieba words inside it), and the whole query when it was matched as text."""
+        words = {term.text for term in self.terms if term.text.strip()}
         if self.fallback and self.query:
             words.add(self.query)
         return sorted(words, key=len, reverse=True)
 
 
-def snippet(text, words, length=SNIPPET_LENGTH):
-    """HTML: a window of `text` around the first match, escaped, with matches in <mark>.
-
-    Each piece of text is escaped before any markup is added; no input reaches the page raw.
-    Returns "" when no word occurs in the text.
-    """
-    if not text or not words:
-        return ""
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
-    first = pattern.search(text)
-    if not first:
-        return ""
-    start = max(0, first.start() - length // 4)
-    window = text[start : start + length]
-    html, position = [], 0
-    for match in pattern.finditer(window):
-        html.append(escape(window[position : match.start()]))
-        html.append(f"<mark>{escape(match.group())}</mark>")
-        position = match.end()
-    html.append(escape(window[position:]))
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if start + length < len(text) else ""
-    return prefix + "".join(html).strip() + suffix
-
-
 def snippets(articles, words):
-    """{article id: snippet HTML} for the articles of one page. One query."""
+    """{article id: snippet HTML} for the articles of one page (see `snippets`). One query."""
     texts = search_index.plain_texts([a.pk for a in articles])
     return {a.pk: snippet(texts.get(a.pk, ""), words) for a in articles}

@@ -10,6 +10,7 @@ from articles.reading.pagination import page_number, paginate
 from articles.reading.tag_sets import MAX_COMBINED_TAGS, TooManyCombinedTags, resolve_tags
 from articles.reading.views import bad_request
 from articles.search import query as search
+from articles.search.snippets import has_formula
 from markup.rendering import contains_math
 
 SORTS = {"relevance", "date"}
@@ -74,6 +75,7 @@ def search_page(request):
         total=paginator.count,
         fallback=found.fallback,
         facets=facets,
-        needs_math=any(not a.snippet and contains_math(a.excerpt) for a in articles),
+        # A snippet shows its formulas typeset; without a snippet the card shows the excerpt.
+        needs_math=any(has_formula(a.snippet) if a.snippet else contains_math(a.excerpt) for a in articles),
     )
     return render(request, "articles/search.html", context)

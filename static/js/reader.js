@@ -4,6 +4,8 @@
 // - the table of contents marks the section being read
 // - a copy button on every code block
 // - wide formulas, tables and code that scroll sideways can be scrolled with the keyboard
+// - the table of contents opens and closes (closed at first below 900 px: site.css)
+// - on a long article, a reading-progress bar and a back-to-top control
 // Labels come from data-* attributes of this script's element, in the page's language.
 (function () {
   "use strict";
@@ -147,32 +149,143 @@
     });
   }
 
-  function focusableScrollers() {
+  function focusableScrollers(formulas) {
     // An inline formula wider than the text scrolls inside its line (site.css): that box too.
     var boxes = ".prose div.arithmatex, .prose table, .prose pre, .prose span.arithmatex mjx-container > mjx-math";
-    document.querySelectorAll(boxes).forEach(function (box) {
+    var found = [];
+    if (Array.isArray(formulas)) {
+      // Only these formulas (just typeset), when they are in an article.
+      formulas.forEach(function (formula) {
+        if (!formula.closest(".prose")) return;
+        if (formula.matches("div.arithmatex")) found.push(formula);
+        formula.querySelectorAll("mjx-container > mjx-math").forEach(function (math) {
+          if (formula.matches("span.arithmatex")) found.push(math);
+        });
+      });
+    } else {
+      found = document.querySelectorAll(boxes);
+    }
+    found.forEach(function (box) {
       if (box.scrollWidth > box.clientWidth + 1) {
         box.setAttribute("tabindex", "0");
+        // A formula's drawing is hidden from screen readers (they read MathJax's MathML copy);
+        // a focusable box may not be hidden, so its contents are hidden instead.
+        if (box.getAttribute("aria-hidden") === "true") {
+          box.removeAttribute("aria-hidden");
+          box.setAttribute("data-kb-hid", "");
+          Array.prototype.forEach.call(box.children, function (child) {
+            child.setAttribute("aria-hidden", "true");
+          });
+        }
       } else if (box.getAttribute("tabindex") === "0") {
         box.removeAttribute("tabindex");
+        if (box.hasAttribute("data-kb-hid")) {
+          box.removeAttribute("data-kb-hid");
+          box.setAttribute("aria-hidden", "true");
+        }
       }
     });
   }
 
+  // The contents' title becomes a button that shows or hides the list. Whether the list is
+  // shown at first is site.css's choice (by the window's width, before any script runs);
+  // the button only reports it (aria-expanded) and overrides it when pressed.
+  function collapsibleContents() {
+    var box = document.querySelector(".toc-box");
+    var list = box && box.querySelector(".toc-list");
+    var title = box && box.querySelector(".toc-title");
+    if (!list || !title) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "toc-toggle";
+    button.setAttribute("aria-controls", list.id);
+    while (title.firstChild) button.appendChild(title.firstChild);
+    title.appendChild(button);
+    function report() {
+      button.setAttribute("aria-expanded", window.getComputedStyle(list).display === "none" ? "false" : "true");
+    }
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      box.classList.toggle("toc-open", open);
+      box.classList.toggle("toc-closed", !open);
+      report();
+    });
+    var narrow = window.matchMedia && window.matchMedia("(max-width: 899.98px)");
+    if (narrow && narrow.addEventListener) narrow.addEventListener("change", report);
+    report();
+  }
+
+  // A long article (three screens or more): a bar at the top of the window shows how far the
+  // reader has come (decoration: hidden from screen readers), and a control brings them back
+  // to the top. The control is a link at the end of the article (article_detail.html), in the
+  // keyboard's order; it floats in a corner once the reader is a screen down.
+  function longArticleAids() {
+    var article = document.querySelector(".article .prose");
+    var back = document.querySelector(".back-to-top");
+    if (!article) return;
+    var bar = document.createElement("div");
+    bar.className = "reading-progress";
+    bar.setAttribute("aria-hidden", "true");
+    bar.appendChild(document.createElement("span"));
+    document.body.appendChild(bar);
+    var pending = false;
+    function update() {
+      pending = false;
+      var viewport = window.innerHeight;
+      var rect = article.getBoundingClientRect();
+      var long = rect.height > 3 * viewport;
+      root.classList.toggle("long-article", long);
+      if (!long) return;
+      // 0 at the start of the text, 1 when its end reaches the bottom of the window.
+      var read = Math.min(1, Math.max(0, -rect.top / Math.max(1, rect.height - viewport)));
+      bar.firstChild.style.transform = "scaleX(" + read.toFixed(4) + ")";
+      if (back) back.classList.toggle("shown", window.scrollY > viewport);
+    }
+    function later() {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(update);
+    }
+    window.addEventListener("scroll", later, { passive: true });
+    window.addEventListener("resize", later);
+    // Typeset formulas change the text's height.
+    document.addEventListener("kb:typeset", later);
+    if (back) {
+      back.addEventListener("click", function (event) {
+        event.preventDefault();
+        var smooth = !(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+        window.scrollTo({ top: 0, behavior: smooth ? "smooth" : "auto" });
+        // Keyboard users continue from the top of the page: the next Tab reaches the skip link.
+        document.body.setAttribute("tabindex", "-1");
+        document.body.focus({ preventScroll: true });
+        document.body.removeAttribute("tabindex");
+      });
+    }
+    update();
+  }
+
   themeToggle();
+  collapsibleContents();
+  longArticleAids();
   headingAnchors();
   tableOfContents();
   copyButtons();
   focusableScrollers();
-  window.addEventListener("resize", focusableScrollers);
-  // Typeset formulas have their final width only once MathJax is done.
-  if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
-    window.MathJax.startup.promise.then(focusableScrollers);
-  } else {
-    window.addEventListener("load", function () {
-      if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
-        window.MathJax.startup.promise.then(focusableScrollers);
-      }
-    });
-  }
+  window.addEventListener("resize", function () {
+    focusableScrollers();
+  });
+  // Typeset formulas have their final width only once typeset: mathjax-config.js typesets
+  // them a few at a time and tells which.
+  // Measured just before the next frame, when the browser lays the page out anyway.
+  var typeset = [];
+  document.addEventListener("kb:typeset", function (event) {
+    if (!typeset.length) {
+      window.requestAnimationFrame(function () {
+        var formulas = typeset;
+        typeset = [];
+        focusableScrollers(formulas);
+      });
+    }
+    typeset = typeset.concat(event.detail);
+  });
 })();

@@ -5,20 +5,30 @@ from django.utils import timezone
 from articles.search import index as search_index
 
 
-def boolean_query(terms, quote, conjunction, disjunction, prefix, bigrams=True):
-    """Every term required: a CJK run by its jieba words or else its bigrams, a word as a prefix.
+def boolean_query(terms, quote, conjunction, disjunction, prefix, bigrams=True, phrases=True):
+    """Every term required: a CJK phrase where its characters stand together, a word as a prefix.
 
-    `quote` makes one word a literal of the database's syntax; the other arguments are its
-    operators (and, or, prefix match).
+    A CJK phrase of two or three characters is one token: its bigram or trigram, or a jieba
+    word equal to it (so it ranks by field). A longer one requires all its trigrams (they exist
+    only where three of its characters stand together) and is ranked, as before phrases, by its
+    jieba words or else its bigrams. Without `phrases` the trigrams are left out (a ranking
+    expression, or one over the title, which holds no n-grams); without `bigrams`, a longer
+    phrase is only its jieba words. `quote` makes one word a literal of the database's syntax;
+    the other arguments are its operators (and, or, prefix match).
     """
     parts = []
     for term in terms:
-        if term.cjk:
-            words = conjunction.join(map(quote, term.words))
-            pairs = conjunction.join(map(quote, term.bigrams))
-            parts.append(f"({words})" if words == pairs or not bigrams else f"(({words}){disjunction}({pairs}))")
-        else:
+        if not term.cjk:
             parts.append(quote(term.text) + prefix)
+            continue
+        if len(term.text) <= 3:
+            parts.append(quote(term.text))
+            continue
+        words = f"({conjunction.join(map(quote, term.words))})"
+        ranked = f"({words}{disjunction}({conjunction.join(map(quote, term.bigrams))}))" if bigrams else words
+        if phrases:
+            ranked = f"(({conjunction.join(map(quote, term.trigrams))}){conjunction}{ranked})"
+        parts.append(ranked)
     return conjunction.join(parts)
 
 

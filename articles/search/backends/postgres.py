@@ -7,9 +7,13 @@ from articles.search.backends.base import Matches, boolean_query
 from articles.search.documents import quote_lexeme
 
 
-def tsquery(terms):
-    """A PostgreSQL tsquery literal with the same logic as SQLite's, every lexeme quoted."""
-    return boolean_query(terms, quote_lexeme, " & ", " | ", ":*")
+def tsquery(terms, phrases=True):
+    """A PostgreSQL tsquery literal with the same logic as SQLite's, every lexeme quoted.
+
+    Without `phrases`, the ranking part only: the trigrams that make CJK terms phrases are
+    unpositioned (so without weight) and not in `head`.
+    """
+    return boolean_query(terms, quote_lexeme, " & ", " | ", ":*", phrases=phrases)
 
 
 class PostgresMatches(Matches):
@@ -23,6 +27,7 @@ class PostgresMatches(Matches):
     def __init__(self, *args):
         super().__init__(*args)
         self.literal = tsquery(self.terms)
+        self.ranking = tsquery(self.terms, phrases=False)
         self._answered = {}  # (offset, limit) -> ids
         self._count = None
         self._facets = None
@@ -33,7 +38,7 @@ class PostgresMatches(Matches):
             "SELECT article_id, head_rank AS rank, updated_at FROM matched WHERE (SELECT n FROM total) > %(rerank)s"
         )
         by_document = (
-            "SELECT matched.article_id, ts_rank(s.document, %(query)s::tsquery) AS rank, matched.updated_at "
+            "SELECT matched.article_id, ts_rank(s.document, %(ranking)s::tsquery) AS rank, matched.updated_at "
             f"FROM matched JOIN {SEARCH} s USING (article_id) WHERE (SELECT n FROM total) <= %(rerank)s"
         )
         pages = [by_head, by_document] if self.by_rank else ["SELECT article_id, 0 AS rank, updated_at FROM matched"]
@@ -44,7 +49,7 @@ class PostgresMatches(Matches):
         )
         sql = f"""
             WITH matched AS MATERIALIZED (
-                SELECT article_id, ts_rank(head, %(query)s::tsquery) AS head_rank, updated_at, tag_ids
+                SELECT article_id, ts_rank(head, %(ranking)s::tsquery) AS head_rank, updated_at, tag_ids
                 FROM {SEARCH}
                 WHERE document @@ %(query)s::tsquery AND visible_from <= %(now)s AND tag_ids @> %(tags)s::integer[]
             ), total AS (SELECT COUNT(*) AS n FROM matched)
@@ -55,6 +60,7 @@ class PostgresMatches(Matches):
         """
         params = {
             "query": self.literal,
+            "ranking": self.ranking,
             "now": self.now,
             "tags": self.tag_ids,
             "rerank": self.RERANK_LIMIT,

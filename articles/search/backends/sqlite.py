@@ -19,9 +19,10 @@ def fts5_string(text):
 def fts5_query(terms, bigrams=True):
     """An FTS5 MATCH expression: every term a quoted string, so no input is query syntax.
 
-    Without `bigrams`, CJK terms are matched by their jieba words only (titles hold no bigrams).
+    Without `bigrams`, CJK terms are matched by their jieba words only, and not as phrases
+    (titles hold no bigrams or trigrams): an expression to narrow a full one to the title.
     """
-    return boolean_query(terms, fts5_string, " AND ", " OR ", "*", bigrams)
+    return boolean_query(terms, fts5_string, " AND ", " OR ", "*", bigrams, phrases=bigrams)
 
 
 class SqliteMatches(Matches):
@@ -67,9 +68,10 @@ class SqliteMatches(Matches):
             if not self.by_rank or total <= self.RERANK_LIMIT:
                 self._tiers = [(self.expression, total)]
             else:
-                in_title = f"{{title}} : ({fts5_query(self.terms, bigrams=False)})"
+                title = f"{{title}} : ({fts5_query(self.terms, bigrams=False)})"
+                in_title = f"({self.expression}) AND {title}"
                 first = self._count_of(in_title)
-                self._tiers = [(in_title, first), (f"({self.expression}) NOT {in_title}", total - first)]
+                self._tiers = [(in_title, first), (f"({self.expression}) NOT {title}", total - first)]
         return self._tiers
 
     def ids(self, offset, limit):
