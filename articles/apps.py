@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
-    verbose_name = "Knowledge base"
+    verbose_name = _("Knowledge base")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
@@ -11,7 +12,10 @@ class ArticlesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from articles import pagecache
-        from articles.authoring import admin  # noqa: F401 - registers the admin pages
+        from articles.authoring import (
+            admin,  # noqa: F401 - registers the admin pages
+            reindexing,
+        )
         from articles.authoring import receivers as authoring_receivers
         from articles.authoring.permissions import create_groups_after_migrate
         from articles.database.triggers import ensure_after_migrate
@@ -19,7 +23,8 @@ class ArticlesConfig(AppConfig):
 
         search_receivers.connect()  # the index follows article saves and tags
         authoring_receivers.connect()  # a deleted article keeps its last revision
-        pagecache.connect_signals()  # any save ends the page cache's generation
+        pagecache.connect_signals()  # a save moves the page cache's marks of what it changed
+        reindexing.connect()  # search entries left to redo (tag rename/merge) resume at a process's first request
         # After auth has created this app's permissions (its receiver was connected first).
         post_migrate.connect(create_groups_after_migrate, sender=self)
         # SQLite loses these whenever a migration rebuilds the articles table.

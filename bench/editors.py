@@ -34,6 +34,7 @@ class Recorder:
         self.summaries = {}  # kind -> (count, p50, p99, errors), wrk
         self.errors = defaultdict(Counter)  # kind -> what -> how many
         self.saves = self.created = self.contests = 0
+        self.cache = defaultdict(lambda: [0, 0, 0, 0])  # kind -> page cache hits, misses, and both once warm
 
     def add(self, kind, milliseconds=None, error=None):
         with self.lock:
@@ -51,6 +52,16 @@ class Recorder:
         with self.lock:
             self.summaries[kind] = (count, p50, p99, errors)
             self.errors[kind].update(errors)
+
+    def add_cache(self, kind, hits, misses, warm_hits, warm_misses):
+        with self.lock:
+            counts = self.cache[kind]
+            for index, value in enumerate((hits, misses, warm_hits, warm_misses)):
+                counts[index] += value
+
+    def stale_reads(self):
+        stale = ("stale read", "new article missing from the feed")
+        return sum(n for what, n in self.errors["anonymous read-back"].items() if what.startswith(stale))
 
     def editor_kinds(self):
         return list(self.counts)

@@ -232,6 +232,10 @@ def run(port, redis_pid, gunicorn_pid, inventory, args):
     return recorder, connections, paths, elapsed, cpu_line(before, after, args.seconds)
 
 
+def _ratio(hits, misses):
+    return f"{hits / (hits + misses):.1%}" if hits + misses else "–"
+
+
 def report(recorder, connections, paths, elapsed, cpu, log_errors, args, inventory):
     clients = {**connections, **dict.fromkeys(recorder.editor_kinds(), args.editors)}
     rows = [
@@ -239,8 +243,8 @@ def report(recorder, connections, paths, elapsed, cpu, log_errors, args, invento
         f"({sum(connections.values())} wrk connections, {args.editors} editors); PostgreSQL; gunicorn.conf.py; "
         "DEBUG off; page cache on (Redis)",
         "",
-        "| requests | clients | addresses | count | req/s | p50 ms | p99 ms | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| requests | clients | addresses | count | req/s | p50 ms | p99 ms | page cache hits | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     total = 0
     for kind, (count, p50, p99, kind_errors) in recorder.summary().items():
@@ -249,17 +253,24 @@ def report(recorder, connections, paths, elapsed, cpu, log_errors, args, invento
         rate = "before the clock"  # each editor signs in once, before the run
         if kind != "editor sign-in":
             total, rate = total + count, f"{count / elapsed:,.1f}"
+        hits = _ratio(*recorder.cache[kind][:2]) if kind in recorder.cache else "–"
         rows.append(
             f"| {kind} | {clients.get(kind, args.editors)} | {addresses} | {count:,} | {rate} "
-            f"| {p50:.1f} | {p99:.1f} | {wrong} |"
+            f"| {p50:.1f} | {p99:.1f} | {hits} | {wrong} |"
         )
     # Every error counts, also those of no kind in the table (an editor's thread that crashed).
     errors = sum(n for _, _, n in recorder.problems()) + len(log_errors)
-    rows.append(f"| **all** | {args.clients} | | {total:,} | {total / elapsed:,.1f} | | | {errors} |")
+    cached = [counts for counts in recorder.cache.values() if counts[0] + counts[1]]
+    hits, misses, warm_hits, warm_misses = (sum(column) for column in zip(*cached, strict=True)) if cached else [0] * 4
+    everything = f"| **all** | {args.clients} | | {total:,} | {total / elapsed:,.1f} | | "
+    rows.append(everything + f"| {_ratio(hits, misses)} | {errors} |")
     rows += [
         "",
         f"Saves: {recorder.saves} edits and {recorder.created} new articles, each read back at once after it; "
         f"{recorder.contests} contests (two editors saving one article from the same version at once).",
+        f"Page cache hit ratio of the readers (the kinds it serves: not searches): {_ratio(hits, misses)} of "
+        f"{hits + misses:,} requests; {_ratio(warm_hits, warm_misses)} once each reader had asked for every address "
+        f"of its kind once. Stale reads: {recorder.stale_reads()}.",
     ]
     problems = [f"{kind}: {what} × {n}" for kind, what, n in recorder.problems()]
     problems += [f"server log: {line[:300]}" for line in log_errors]

@@ -103,6 +103,7 @@ end
 function init(args)
   index = 0
   statuses = {}
+  answered, hit, miss, warm_hit, warm_miss = 0, 0, 0, 0, 0
 end
 
 function request()
@@ -112,6 +113,16 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  -- The page cache says X-Cache: hit or miss; "warm": once every address was asked for once.
+  answered = answered + 1
+  local cache = headers["X-Cache"]
+  if cache == "hit" then
+    hit = hit + 1
+    if answered > #paths then warm_hit = warm_hit + 1 end
+  elseif cache == "miss" then
+    miss = miss + 1
+    if answered > #paths then warm_miss = warm_miss + 1 end
+  end
 end
 
 function done(summary, latency, requests)
@@ -123,6 +134,8 @@ function done(summary, latency, requests)
     for status, count in pairs(thread:get("statuses")) do
       io.write(string.format("STATUS %%d %%d\\n", status, count))
     end
+    io.write(string.format("CACHE %%d %%d %%d %%d\\n", thread:get("hit"), thread:get("miss"),
+      thread:get("warm_hit"), thread:get("warm_miss")))
   end
 end
 """
@@ -150,3 +163,5 @@ def wrk_result(kind, process, recorder):
     if timeout:
         errors["timeout"] = timeout
     recorder.add_summary(kind, requests, p50, p99, errors)
+    for counts in re.findall(r"^CACHE (\d+) (\d+) (\d+) (\d+)$", output, re.M):
+        recorder.add_cache(kind, *map(int, counts))

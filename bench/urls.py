@@ -1,4 +1,4 @@
-"""The site's addresses plus the two ceilings the page benchmark compares against."""
+"""The site's addresses plus the two references the page benchmark compares against."""
 
 from django.urls import include, path
 
@@ -6,6 +6,6 @@ from . import ceilings
 
 urlpatterns = [
     path("bench/fixed/", ceilings.fixed_page),
-    path("bench/template/", ceilings.template_page),
+    path("bench/plain-template/", ceilings.plain_template_page),
     path("", include("kb.urls")),
 ]

@@ -6,11 +6,12 @@ other app, instead of relying on which module happens to be imported first.
 """
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KbConfig(AppConfig):
     name = "kb"
-    verbose_name = "Site"
+    verbose_name = _("Site")
 
     def ready(self):
         """Everything `kb` wires into Django is wired here, and nowhere else.

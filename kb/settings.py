@@ -6,6 +6,7 @@ stops with a clear message instead of running with a guessable key, an open host
 addresses taken from the request's Host header.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from markup import macros as tex_macros
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -109,7 +112,19 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "kb.urls"
 
+# The public pages are Jinja2 templates (templates/jinja2/, articles/reading/environment.py): the
+# engine listed first answers for the names it has, the error pages included. The admin and
+# the sitemap index stay Django templates.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "articles.reading.environment.environment",
+            "context_processors": ["articles.reading.context_processors.site"],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -280,3 +295,19 @@ TAGGIT_CASE_INSENSITIVE = True
 # Site-wide reading settings.
 KB_SITE_NAME = os.environ.get("KB_SITE_NAME", "Knowledge Base")
 KB_PAGE_SIZE = 12
+
+# TeX macros every article may use (`\R`, `\E`, `\argmax`, ...), expanded on the server when an
+# article is rendered (markup/macros.py), in MathJax's format: {"name": "definition"} or
+# {"name": ["definition with #1", 1]}. KB_TEX_MACROS_FILE names a JSON file of more (or
+# changed) macros. Pages keep what was rendered at save time: after changing the site's
+# macros, run `manage.py render_articles`.
+KB_TEX_MACROS = dict(tex_macros.DEFAULT_SITE_MACROS)
+if os.environ.get("KB_TEX_MACROS_FILE"):
+    try:
+        KB_TEX_MACROS.update(json.loads(Path(os.environ["KB_TEX_MACROS_FILE"]).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError) as error:
+        raise ImproperlyConfigured(f"KB_TEX_MACROS_FILE: {error}") from None
+try:
+    tex_macros.use_site_macros(KB_TEX_MACROS)
+except tex_macros.MacroError as error:
+    raise ImproperlyConfigured(str(error)) from None

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = "Knowledge base"
-admin.site.site_title = "Knowledge base admin"
+admin.site.site_header = _("Knowledge base")
+admin.site.site_title = _("Knowledge base admin")
 # The sign-in form that says when sign-in is paused is set in KbConfig.ready() (kb/apps.py).
 
 urlpatterns = [

@@ -20,6 +20,21 @@ def staff_client(client, django_user_model):
     return client
 
 
+@pytest.fixture(autouse=True)
+def _the_default_language_for_each_test():
+    """Every test starts in the default language, as every new process does.
+
+    A request in Chinese leaves its language active in the thread (LocaleMiddleware
+    activates it and nothing resets it), so a later test calling code directly (a
+    management command, a form) would read Chinese messages depending on test order.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

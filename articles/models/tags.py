@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from taggit.managers import _TaggableManager
 from taggit.models import ItemBase, TagBase
 
@@ -15,6 +16,8 @@ class Tag(TagBase):
     """A tag. Names are case-insensitive (TAGGIT_CASE_INSENSITIVE); slugs keep CJK and are never empty."""
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         ordering = ["name"]
 
     def save(self, *args, **kwargs):
@@ -69,6 +72,24 @@ class TaggedArticle(ItemBase):
             models.Index(fields=["tag", "content_object"], name="tagged_tag_article"),
             models.Index(fields=["tag", "-updated_at", "-content_object", "visible_from"], name="tagged_tag_listing"),
         ]
+
+
+class PendingReindex(models.Model):
+    """An article whose search entry is to be written again because one of its tags was renamed
+    or merged: the backlog `articles/authoring/reindexing.py` works through outside the request.
+
+    A row stays until its article is indexed again, so a restart resumes where it stopped.
+    """
+
+    article = models.OneToOneField("Article", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("search entry to redo")
+        verbose_name_plural = _("search entries to redo")
+
+    def __str__(self):
+        return f"article {self.article_id}, queued {self.queued_at:%Y-%m-%d %H:%M:%S}"
 
 
 def attach_tags(articles):

@@ -5,11 +5,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView
 
-from articles.models import Article, Series, redirected_path
+from articles.models import Article, Series, moved_article_slug, redirected_path, roles
 from articles.reading import queries
 from articles.reading.pagination import PageByIds, StrictPaginationMixin
 from articles.reading.tag_sets import MAX_COMBINED_TAGS, TooManyCombinedTags, resolve_tags
 from articles.reading.tagged import TaggedArticles
+from markup.blocks import contains_diagram
 from markup.rendering import contains_math
 
 
@@ -96,19 +97,41 @@ class TagListView(ListView):
 
 
 class ArticleView(DetailView):
-    """One article. Drafts and scheduled articles are 404 to readers; staff get a preview."""
+    """One article. Drafts and scheduled articles are 404 to readers; staff who may see them get a preview."""
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A slug an editor changed: its old address moved for good, to the article's page,
+            # for whoever may see that page (a draft's old address stays a 404, revealing nothing).
+            if moved := self._moved_to():
+                return redirect(moved, permanent=True)
+            raise
+
+    def _moved_to(self):
+        """The current address of the article that had this slug, if this reader may see it; else None."""
+        slug = moved_article_slug(self.kwargs["slug"])
+        if slug is None:
+            return None
+        self.kwargs = {**self.kwargs, "slug": slug}
+        try:
+            return self.get_object().get_absolute_url()  # the visibility the page itself applies
+        except Http404:
+            return None
 
     def get_object(self, queryset=None):
         articles = Article.objects.select_related("author", "series").with_tags()
         article = articles.published().filter(slug=self.kwargs["slug"]).first()
         self.preview = article is None
         if self.preview:
-            if not self.request.user.is_staff:
+            # Staff preview: Editors see every draft, Authors their own (never another's).
+            article = get_object_or_404(articles, slug=self.kwargs["slug"]) if self.request.user.is_staff else None
+            if article is None or not roles.can_see(self.request.user, article):
                 raise Http404("No such article.")
-            article = get_object_or_404(articles, slug=self.kwargs["slug"])
         return article
 
     def get_context_data(self, **kwargs):
@@ -118,8 +141,10 @@ class ArticleView(DetailView):
         ids = [part.pk for part in parts]
         index = ids.index(article.pk) if article.pk in ids else None
         context.update(
+            tags=list(article.tags.all()),  # read once: the header, the meta tags, the feeds
             preview=self.preview,
             needs_math=article.has_math,
+            needs_mermaid=contains_diagram(article.body_html),
             parts=parts,
             part=index + 1 if index is not None else None,
             previous_part=parts[index - 1] if index else None,
@@ -159,5 +184,5 @@ class SeriesView(DetailView):
         for number, part in enumerate(parts, start=1):
             part.part, part.part_count = number, len(parts)
         has_math = contains_math(self.object.description_html) or _excerpts_have_math(parts)
-        context.update(parts=parts, needs_math=has_math)
+        context.update(parts=parts, needs_math=has_math, needs_mermaid=contains_diagram(self.object.description_html))
         return context

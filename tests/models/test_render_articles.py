@@ -39,3 +39,11 @@ def test_a_text_the_limits_refuse_keeps_its_html_and_is_named():
     assert f"article {big.slug}" in err.getvalue()
     assert Article.objects.get(pk=big.pk).body_html == "kept"
     assert Article.objects.get(pk=ok.pk).body_html.startswith("<p>")
+
+
+def test_an_articles_own_macros_are_expanded_again():
+    article = make_article(title="自己的宏", body="期望 $\\Ex[X]$。", macros="\\Ex = \\mathbb{E}")
+    Article.objects.filter(pk=article.pk).update(body_html="old")
+    call_command("render_articles", stdout=io.StringIO())
+    html = Article.objects.get(pk=article.pk).body_html
+    assert "\\mathbb{E}[X]" in html and "\\Ex" not in html

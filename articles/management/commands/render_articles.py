@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Article, Series
+from markup.macros import MacroError
 from markup.rendering import RenderError, render_article, render_markdown
 
 DERIVED = ("body_html", "feed_html", "toc_html", "excerpt", "has_math", "reading_minutes")
@@ -22,10 +23,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         done, refused = 0, []
         for pk in Article.objects.order_by("pk").values_list("pk", flat=True).iterator():
-            article = Article.objects.only("slug", "body", "summary").get(pk=pk)
+            article = Article.objects.only("slug", "body", "summary", "macros").get(pk=pk)
             try:
-                rendered = render_article(article.body, article.summary)
-            except RenderError as error:
+                rendered = render_article(article.body, article.summary, article.article_macros())
+            except (RenderError, MacroError) as error:
                 refused.append(f"article {article.slug}: {error}")
                 continue
             # update(), not save(): the content did not change, so neither do its dates or history.

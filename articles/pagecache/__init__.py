@@ -1,21 +1,27 @@
 """The page cache: anonymous readers get stored pages, never stale ones; ETag and Last-Modified.
 
-Every stored page belongs to a *generation*. Saving or deleting an article, series, tag,
-tagging or user ends the generation, and so does the publication time of the next scheduled
-article: the generation records it and ends itself when it passes. A new generation has a new
-token; a stored page carries the token of its generation, and one of an earlier generation
-counts as absent. Pages are stored per address and per interface language; a warm hit costs
-one cache round trip and no query.
+A save ends only the pages that show what it changed. A stored page carries the *marks* of
+what it shows (`dependencies.py`): the article, the feed's order, a tag's listing (or a set of
+tags, for the related articles box), a series, tag names, authors. A save moves the marks of
+what it changed (`changes.py`): each mark holds the number of the last change that moved it,
+and a page whose marks moved since it was stored counts as absent. An edit of one article's
+body ends its own page, the feed's pages and Atom feed, its tags' and series' pages and feeds,
+and the related boxes it may now enter: not the pages of unrelated articles or tags.
 
-The database decides, not the cache: every write to what pages show also adds one to the
-*page version*, in the writing transaction (by trigger: `page_version.py`), and a generation
-belongs to the version it started at. A process rereads the version at most every
-VERSION_SECONDS; the cache is told at once (the generation is deleted at the save and again
-when its transaction commits), so that other processes need not wait for their next reading.
-Should the cache not hear of a save (Redis unreachable, or back later with its old entries,
-or restored from a snapshot), the generation still ends as soon as the version is read again,
-and the save's request (or command) waits those VERSION_SECONDS before it answers: no reader
-after it sees the old page.
+Every stored page also belongs to a *generation*, which ends everything at once: when the
+next scheduled article is published (the generation records its time), and whenever the
+database has moved on without the cache hearing of it. The database decides, not the cache:
+every write to what pages show adds one to the *page version*, in the writing transaction (by
+trigger: `articles/database/page_version.py`), and a generation belongs to the version it
+records. A save that told the cache what it changed moves the generation's version on to its
+own, when it can prove that no other write came in between (`changes.claim`); any other write
+(bulk updates, raw SQL, a save while Redis was away, a Redis back from a partition or restored
+from a snapshot with its old generation) leaves the generation behind the database, and the
+generation ends. A process rereads the version at most every VERSION_SECONDS (and at once when
+the generation disagrees with it); a version ahead of the generation is given CLAIM_SECONDS to
+be claimed (meanwhile pages are rendered, not served from the cache) before the generation
+ends. A save whose changes the cache could not be told waits VERSION_SECONDS + CLAIM_SECONDS
+before it answers: no reader after it sees the old page.
 
 Only the query parameters a page reads, with values it accepts, make its address: `?page=N`
 on the paginated listings. Any other parameter is ignored (the page without it is served, if
@@ -23,11 +29,12 @@ stored, and a page rendered for such an address is never stored); a bad value (`
 left to the view, whose 404 is never stored. So junk query strings cannot fill the cache.
 
 Staff and other signed-in users always get a fresh page (`Cache-Control: private`).
-Cached pages do not touch the session, so they carry no `Vary: Cookie`.
+Cached pages do not touch the session, so they carry no `Vary: Cookie`. Pages this module
+answers carry `X-Cache: hit` or `miss` (the load test counts them).
 
 Every page served here to an anonymous reader carries an `ETag` (a hash of its body) and,
-when the page cache is on, a `Last-Modified` (the start of its generation: nothing on it changed since), and
-conditional requests are answered `304 Not Modified`.
+when the page cache is on, a `Last-Modified` (when the stored copy was made: nothing on it
+changed since), and conditional requests are answered `304 Not Modified`.
 
 The page cache needs a cache shared by every process that serves the site (Redis, with
 REDIS_URL): a page stored by one process is served by all. It is on when REDIS_URL is set and
@@ -36,21 +43,21 @@ than one worker refuse to start with it on a per-process cache. ETags work eithe
 """
 
 import atexit
-import contextlib
 import hashlib
 import logging
+import sys
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.core.signals import setting_changed
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 from django.db.models import Min
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import Http404, HttpResponse
 from django.urls import resolve
 from django.utils import timezone, translation
@@ -58,7 +65,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 
 from articles.database import page_version
-from articles.models import Article, Series, Tag, TaggedArticle
+from articles.models import Article
 from articles.reading.pagination import PAGE_NUMBER, StrictPaginationMixin
 
 logger = logging.getLogger(__name__)
@@ -73,52 +80,42 @@ except ImportError:  # pragma: no cover - redis is in requirements.txt
     pass
 
 GENERATION_KEY = "pages:generation"
+# The number of the last change announced (changes.py): marks hold such numbers.
 CLOCK_KEY = "pages:clock"
-# A safety net only: generations normally end by a save or a publication time.
+MARK_PREFIX = "pages:mark:"
+# A safety net only: generations normally end by a missed write or a publication time.
 GENERATION_SECONDS = 600
 KEPT_HEADERS = {"content-type", "x-robots-tag", "link"}
 # How long a process trusts the page version it last read from the database; a save the cache
-# did not hear of waits this long before it answers.
+# did not hear of waits this long (and CLAIM_SECONDS) before it answers.
 VERSION_SECONDS = 1.0
+# How long a version ahead of the generation waits for the save that made it to claim it.
+CLAIM_SECONDS = 0.5
 
 
 def page_cache_enabled():
     return getattr(settings, "KB_PAGE_CACHE", False)
 
 
-def end_generation(using="default", **kwargs):
-    """Signal receiver: the cache's generation is deleted at once (for what this transaction
-    reads next) and again when it commits (a request may have started a generation from the
-    rows before it), so the next request renders afresh. The page version moves by trigger."""
-    _forget_version()  # this process rereads it
-    with contextlib.suppress(*CACHE_ERRORS):  # said, and made up for, when the transaction commits
-        cache.delete(GENERATION_KEY)
-    transaction.on_commit(_forget_generation, using=using)
-
-
-def _forget_generation():
-    _forget_version()
-    try:
-        cache.delete(GENERATION_KEY)
-    except CACHE_ERRORS:
-        # Saving must not fail because the cache is away. Other processes learn of the save when
-        # they next read the page version: this save answers once they all have.
-        logger.error("Page cache unavailable: a save could not end the generation", exc_info=True)
-        _wait_for_readers()
-
-
 def connect_signals():
     """Connect the page cache's receivers (called by ArticlesConfig.ready(), and only there)."""
     from django.apps import apps
-    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_migrate
 
-    for model in (Article, Series, Tag, TaggedArticle, get_user_model()):
-        post_save.connect(end_generation, sender=model, dispatch_uid=f"pages-save-{model._meta.label}")
-        post_delete.connect(end_generation, sender=model, dispatch_uid=f"pages-delete-{model._meta.label}")
-    m2m_changed.connect(end_generation, sender=TaggedArticle, dispatch_uid="pages-tags")
+    from articles.pagecache import changes
+
+    changes.connect(sys.modules[__name__])
     articles = apps.get_app_config("articles")
     post_migrate.connect(page_version.ensure_after_migrate, sender=articles, dispatch_uid="pages-version")
     setting_changed.connect(_forget_routes, dispatch_uid="pages-routes")
+
+
+def end_generation(using="default", **kwargs):
+    """Every stored page ends, at once and again when this transaction commits: for writes
+    the page cache cannot see (the importer's bulk tag links). Also a signal receiver."""
+    from articles.pagecache import changes
+
+    changes.everything_changed(using)
 
 
 # The page version this process last read, and when (time.monotonic()).
@@ -154,7 +151,7 @@ _at_exit = {"until": 0.0}
 
 
 def _wait_for_readers():
-    until = time.monotonic() + VERSION_SECONDS
+    until = time.monotonic() + VERSION_SECONDS + CLAIM_SECONDS
     if getattr(_this_request, "active", False):
         _this_request.until = until
         return
@@ -174,42 +171,92 @@ def _start_generation(now, version):
     page version)."""
     scheduled = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
     next_publication = scheduled.aggregate(first=Min("published_at"))["first"]
-    # Each generation starts at a later whole second than the last, so Last-Modified always moves on.
-    start = max(int(now.timestamp()), (cache.get(CLOCK_KEY) or 0) + 1)
-    cache.set(CLOCK_KEY, start, None)
-    token = uuid.uuid4().hex
-    generation = (token, start, next_publication.timestamp() if next_publication else None, version)
+    generation = (uuid.uuid4().hex, int(now.timestamp()), next_publication.timestamp() if next_publication else None)
+    generation += (version,)
     cache.set(GENERATION_KEY, generation, GENERATION_SECONDS)
     return generation
 
 
-def _lookup(request, language=None, reads=None):
-    """(generation token, its start, page key, stored entry or None), in one cache round trip when warm.
+# Since when (time.monotonic()) this process has seen the database's version ahead of the
+# generation's, and which generation that was: a save may be about to claim it.
+_behind = {"token": None, "since": 0.0}
 
-    An entry is kept under its address alone and carries the token of the generation it was
-    rendered in; one of an earlier generation is a miss (and is overwritten). The key is None
-    for an address whose page is not stored (see `_page_key`).
-    """
-    key = _page_key(request, language, reads)
-    if key is None:
-        return None, None, None, None
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
+
+def _current_generation(generation):
+    """The generation pages may be served and stored under, or None for "render, do not store"
+    (the database is ahead of it, and the save that moved it may still claim it)."""
     version = _page_version()
-    if generation is not None and generation[3:] != (version,):
+    if generation is not None and generation[3] != version:
         # Another process may have read a later version already; or a save was missed.
         version = _page_version(fresh=True)
     now = timezone.now()
-    if (
-        generation is None
-        or generation[3:] != (version,)
-        or (generation[2] is not None and generation[2] <= now.timestamp())
-    ):
+    if generation is not None and generation[2] is not None and generation[2] <= now.timestamp():
+        generation = None  # a scheduled article is published now
+    if generation is not None and generation[3] != version:
+        if generation[3] < version:
+            if _behind["token"] != generation[0]:
+                _behind.update(token=generation[0], since=time.monotonic())
+            if time.monotonic() - _behind["since"] < CLAIM_SECONDS:
+                _forget_version()  # read again next time: the claim may have come
+                return None
+        generation = None
+    if generation is None:
         generation = _start_generation(now, version)
-    entry = found.get(key)
+    return generation
+
+
+class Lookup:
+    """What a lookup found: the generation to store under (None: do not store), the page's key
+    (None: not a stored address), the stored entry if current, the clock before rendering and
+    the marks already read."""
+
+    def __init__(self, generation=None, key=None, entry=None, clock=None, marks=None, previous=None):
+        self.generation, self.key, self.entry, self.clock = generation, key, entry, clock
+        self.marks, self.previous = marks or {}, previous
+
+
+# The marks each address had when this process last stored or served it: read with the page,
+# so that a warm hit is one cache round trip.
+_known_marks = OrderedDict()
+KNOWN_ADDRESSES = 20_000
+
+
+def _remember_marks(key, names):
+    _known_marks[key] = tuple(names)
+    _known_marks.move_to_end(key)
+    while len(_known_marks) > KNOWN_ADDRESSES:
+        _known_marks.popitem(last=False)
+
+
+def _lookup(request, language=None, reads=None):
+    """The page's generation, key and stored entry (if current), in one cache round trip when warm.
+
+    An entry is kept under its address alone and carries the token of the generation it was
+    stored in and the marks of what it shows, as they were before it was rendered; an entry of
+    an earlier generation, or one whose marks moved since, is a miss (and is overwritten). The
+    key is None for an address whose page is not stored (see `_page_key`).
+    """
+    key = _page_key(request, language, reads)
+    if key is None:
+        return Lookup()
+    guessed = [MARK_PREFIX + name for name in _known_marks.get(key, ())]
+    found = cache.get_many([GENERATION_KEY, CLOCK_KEY, key, *guessed])
+    generation = _current_generation(found.get(GENERATION_KEY))
+    if generation is None:
+        return Lookup()
+    entry = previous = found.get(key)
     if entry is not None and entry[0] != generation[0]:
         entry = None
-    return generation[0], generation[1], key, entry
+    if entry is not None:
+        marks = entry[1]
+        missing = [MARK_PREFIX + name for name in marks if MARK_PREFIX + name not in found]
+        if missing:
+            found.update(cache.get_many(missing))
+            _remember_marks(key, marks)
+        if any(found.get(MARK_PREFIX + name) != value for name, value in marks.items()):
+            entry = None
+    marks = {name[len(MARK_PREFIX) :]: value for name, value in found.items() if name.startswith(MARK_PREFIX)}
+    return Lookup(generation, key, entry, found.get(CLOCK_KEY, 0), marks, previous)
 
 
 def _is_anonymous(request):
@@ -242,7 +289,7 @@ def _page_key(request, language=None, reads=None):
         read += [f"{name}={value}" for value in values]
     address = request.path + ("?" + "&".join(read) if read else "")
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"pages:3:{language}:{digest}"  # 3: the key's and entry's layout, changed with _entry
+    return f"pages:4:{language}:{digest}"  # 4: the key's and entry's layout, changed with _entry
 
 
 def _unread_parameters(request, reads):
@@ -253,23 +300,45 @@ def _unread_parameters(request, reads):
         return True
 
 
-def _entry(response, token, start):
-    """What is kept of a 200 response: its generation, body and headers, ready to send again."""
+def _entry(response, token, marks, modified):
+    """What is kept of a 200 response: its generation, marks, time, body and headers, ready to send again."""
     headers = {name: value for name, value in response.items() if name.lower() in KEPT_HEADERS}
     headers["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-    if start:
-        headers["Last-Modified"] = http_date(start)
+    if modified:
+        headers["Last-Modified"] = http_date(modified)
     # Readers' browsers check back every time (cheaply, with the ETag): an edit shows at once.
     headers["Cache-Control"] = "no-cache"
-    return token, start, response.content, headers
+    return token, marks, modified, response.content, headers
 
 
-def _response(entry, request):
-    _token, start, content, headers = entry
+def _modified(previous):
+    """When a new copy is made: now, and always a later second than the copy it replaces."""
+    now = int(time.time())
+    return max(now, previous[2] + 1) if previous is not None else now
+
+
+def _response(entry, request, hit):
+    _token, _marks, modified, content, headers = entry
     response = HttpResponse(content, headers=headers)
     if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
-        return get_conditional_response(request, etag=headers["ETag"], last_modified=start, response=response)
+        response = get_conditional_response(request, etag=headers["ETag"], last_modified=modified, response=response)
+    if hit is not None:
+        response["X-Cache"] = "hit" if hit else "miss"
     return response
+
+
+def _store(request, response, lookup):
+    """Keep `response`, with the marks of what it shows, unless one moved while it was rendered."""
+    from articles.pagecache import changes, dependencies
+
+    names = dependencies.marks_of(request, response)
+    values = changes.current_marks(names, lookup.marks, lookup.clock)
+    if values is None:
+        return None  # something it shows changed while it was rendered: not kept
+    entry = _entry(response, lookup.generation[0], values, _modified(lookup.previous))
+    cache.set(lookup.key, entry, settings.KB_PAGE_CACHE_SECONDS)
+    _remember_marks(lookup.key, names)
+    return entry
 
 
 def cached_page(view):
@@ -288,27 +357,30 @@ def cached_page(view):
             response = _render(view(request, *args, **kwargs))
             patch_cache_control(response, private=True)
             return response
-        token, start, key = None, None, None
+        lookup, hit = Lookup(), None
         if page_cache_enabled():
+            hit = False
             try:
-                token, start, key, entry = _lookup_once(request, reads)
+                lookup = _lookup_once(request, reads)
             except (*CACHE_ERRORS, DatabaseError):
                 # The cache is down: the page is rendered, as if there were no cache.
                 logger.warning("Page cache unavailable", exc_info=True)
-                token, start, key, entry = None, None, None, None
-            if entry is not None:
-                return _response(entry, request)
+                lookup = Lookup()
+            if lookup.entry is not None:
+                return _response(lookup.entry, request, hit=True)
         response = _render(view(request, *args, **kwargs))
         if response.status_code != 200 or response.streaming or response.cookies:
             return response
-        entry = _entry(response, token, start)
+        entry = None
         # A page rendered for an address with parameters it does not read is served, not kept.
-        if key is not None and not _unread_parameters(request, reads):
+        if lookup.key is not None and lookup.generation is not None and not _unread_parameters(request, reads):
             try:
-                cache.set(key, entry, settings.KB_PAGE_CACHE_SECONDS)
+                entry = _store(request, response, lookup)
             except CACHE_ERRORS:
                 logger.warning("Page cache unavailable", exc_info=True)
-        return _response(entry, request)
+        if entry is None:
+            entry = _entry(response, None, {}, None)
+        return _response(entry, request, hit)
 
     cached_view.page_cache = True
     cached_view.page_reads = reads
@@ -320,7 +392,7 @@ def _lookup_once(request, reads):
     earlier = getattr(request, "_page_lookup", None)
     if earlier is CACHE_DOWN:
         raise ConnectionError("the page cache did not answer CachedPageMiddleware")
-    if earlier is not None and earlier[2] == _page_key(request, reads=reads):
+    if earlier is not None and earlier.key == _page_key(request, reads=reads):
         return earlier
     return _lookup(request, reads=reads)
 
@@ -389,10 +461,10 @@ class CachedPageMiddleware:
         except (*CACHE_ERRORS, DatabaseError):
             request._page_lookup = CACHE_DOWN  # the view renders the page and logs the outage
             return None
-        entry = request._page_lookup[3]
+        entry = request._page_lookup.entry
         if entry is None:
             return None
-        response = _response(entry, request)
+        response = _response(entry, request, hit=True)
         # What LocaleMiddleware adds to every page it sees.
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", language)

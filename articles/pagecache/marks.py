@@ -1,0 +1,43 @@
+"""The names of the page cache's marks: what a stored page shows, and what a save changes.
+
+A mark is a name ("feed", "a:12", "t:llm", "s:3", ...) with the number of the last change
+that moved it (`changes.py`). A page shows marks (`dependencies.py`); a save moves marks.
+
+- `any`: anything at all (pages this module does not know).
+- `feed`: the order and membership of the published articles (every listing, the tag and
+  series indexes and their counts). An article's save always moves it: its update time does.
+- `a:<id>`: one article, as shown on its own page and in others' related boxes.
+- `t:<slug>[+<slug>...]`: the articles carrying every one of these tags (one to three tags,
+  in slug order): a tag page and feed show the one-tag marks; an article page shows the marks
+  of the sets of its tags that an article must share with it to enter its related box.
+- `tagsets`: for an article with more tags than SUBSETS_UP_TO_TAGS (its sets are not named).
+- `s:<id>`: one series, its title and parts.
+- `tagnames`: any tag's name or address. `users`: any author's name.
+"""
+
+import hashlib
+from itertools import combinations
+
+MOST_SHARED = 3  # the largest set of tags a mark names
+SUBSETS_UP_TO_TAGS = 12  # an article with more tags moves `tagsets` instead of its sets
+
+
+def tag_set(slugs):
+    name = "+".join(sorted(slugs))
+    if len(name) > 120:
+        name = hashlib.sha256(name.encode()).hexdigest()
+    return "t:" + name
+
+
+def tag_sets_of(slugs, size):
+    """The marks of every set of `size` of these tags."""
+    return [tag_set(chosen) for chosen in combinations(sorted(set(slugs)), size)]
+
+
+def moved_by_tags(slugs):
+    """What an article carrying (or no longer carrying) these tags moves: each set of one to
+    MOST_SHARED of them."""
+    slugs = sorted(set(slugs))
+    if len(slugs) > SUBSETS_UP_TO_TAGS:
+        return ["tagsets", *tag_sets_of(slugs, 1)]
+    return [mark for size in range(1, MOST_SHARED + 1) for mark in tag_sets_of(slugs, size)]
