@@ -1,4 +1,5 @@
-"""The two references of the page benchmark, served through the same middleware as the site.
+"""The two references of the page benchmark, served by a gunicorn of their own with Django's stock
+settings (bench/reference_settings.py): none of the site's middleware, URLconf or database.
 
 `fixed_page` returns the same 20 KB of HTML every time: the framework's cost alone.
 `plain_template_page` renders bench/templates/plain.html, a plain Django template with no

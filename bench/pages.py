@@ -14,6 +14,9 @@ backends of the database and Redis is divided by the requests served (bench/cpu.
 CPU per request of every page is divided by that of two references measured in the same
 round (bench/ceilings.py): a bare view returning a fixed 20 KB page (the framework's cost)
 and a plain Django template rendering 20 KB from 12 dicts (the template language's cost).
+The references run on a third gunicorn with the same workers and Django's stock settings
+(bench/reference_settings.py), so that none of the site's code (middleware, URLconf, context,
+database) is in them: what the site adds to a request shows in its ratios.
 CPU per request, unlike requests per second, hardly moves with what else runs on the
 machine. Prints the median of the rounds as a Markdown table with the issue's targets
 (uncached feed, article, tag page and tag index at most 12× the fixed page, search 25×;
@@ -146,6 +149,8 @@ def wrk(url, seconds, connections):
 
 
 FIXED = "fixed 20 KB page"
+# What each server answers when it is ready: the site's health check, or the fixed page.
+HEALTH = {"uncached": "/healthz", "cached": "/healthz", "reference": "/bench/fixed/"}
 PLAIN = "plain template, 12 dicts"
 # The targets, as CPU per request ÷ the fixed page's in the same round: uncached pages
 # at most 12× (search 25×); with the page cache at least 0.75 of the fixed page's speed, that is
@@ -164,7 +169,7 @@ def targets(count, search=True):
         ("tag index", "/tags/"),
     ]
     return (
-        [(FIXED, "plain", "/bench/fixed/"), (PLAIN, "plain", "/bench/plain-template/")]
+        [(FIXED, "reference", "/bench/fixed/"), (PLAIN, "reference", "/bench/plain-template/")]
         + [(name, "uncached", path) for name, path in pages]
         + ([("search 注意力", "uncached", f"/search/?q={quote('注意力')}")] if search else [])
         + [(name, "cached", path) for name, path in pages]
@@ -201,8 +206,8 @@ def measure(ports, meter, count, rounds, seconds, connections, search):
     plan = targets(count, search)
     results = {(name, server): [] for name, server, _ in plan}
     # Warm up: every worker past its first, slow request (imports, jieba), every cache filled.
-    for port in set(ports.values()):
-        wrk(f"http://127.0.0.1:{port}/healthz", 8, connections)
+    for server, port in ports.items():
+        wrk(f"http://127.0.0.1:{port}{HEALTH[server]}", 8, connections)
     for _name, server, path in plan:
         wrk(f"http://127.0.0.1:{ports[server]}{path}", 2, connections)
     for round_number in range(rounds):
@@ -234,14 +239,15 @@ def _verdict(name, server, over_fixed):
 
 def report(count, import_seconds, plan, results, started):
     def per_round(name):
-        return {r: cpu for r, _, _, _, cpu in results[(name, "plain")]}
+        return {r: cpu for r, _, _, _, cpu in results[(name, "reference")]}
 
     fixed, plain = per_round(FIXED), per_round(PLAIN)
     rows = [
         f"Pages at {count:,} realistic articles (bench/corpus.py), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
         "PostgreSQL, gunicorn.conf.py with 2 sync workers, DEBUG off; wrk -t2; CPU per request of the server "
         "processes, their PostgreSQL backends and Redis; median of the rounds, "
-        "ratios against the references measured in the same round",
+        "ratios against the references measured in the same round (served by Django's stock settings, "
+        "none of the site's middleware),",
         "",
         "| page | page cache | CPU ms/request | × fixed 20 KB page | × plain template | target | | req/s | p50 ms |",
         "| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: |",
@@ -260,7 +266,7 @@ def report(count, import_seconds, plan, results, started):
         medians[(name, server)] = (cpu, over_fixed, p50)
         target, met = _verdict(name, server, over_fixed)
         verdict = {True: "met", False: "**missed**", None: ""}[met]
-        cache = {"cached": "on", "uncached": "off", "plain": "–"}[server]
+        cache = {"cached": "on", "uncached": "off", "reference": "–"}[server]
         rows.append(
             f"| {name} | {cache} | {cpu:.2f} | {over_fixed:.1f}× | {over_plain:.2f}× | {target} | {verdict} "
             f"| {rate:,.0f} | {p50:.1f} |"
@@ -308,7 +314,7 @@ def main():
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "KB_TEST_DATABASE_NAME"}}
     env.update(
         DATABASE_URL=POSTGRES.rsplit("/", 1)[0] + "/kb_bench_pages" if args.reuse else fresh_database(),
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="kb.settings",
         DEBUG="false",
         SECRET_KEY="bench-" + "s3cret-" * 8,
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -334,17 +340,23 @@ def main():
             redis_port = free_port()
             redis = [shutil.which("redis-server"), "--port", str(redis_port), "--save", "", "--appendonly", "no"]
             processes.append(serve(redis, env, log))
-            ports = {"plain": free_port(), "cached": free_port()}
-            ports["uncached"] = ports["plain"]
+            ports = {"uncached": free_port(), "cached": free_port(), "reference": free_port()}
             servers = {}
-            for server, cache in (("plain", "false"), ("cached", "true")):
+            for server, cache in (("uncached", "false"), ("cached", "true")):
                 server_env = dict(env, BIND=f"127.0.0.1:{ports[server]}", KB_PAGE_CACHE=cache)
                 server_env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
                 servers[server] = serve([sys.executable, "-m", "gunicorn"], server_env, log)
                 processes.append(servers[server])
-            servers["uncached"] = servers["plain"]
-            for port in {ports["plain"], ports["cached"]}:
-                wait_until_answering(port)
+            reference_env = {k: v for k, v in env.items() if k != "DATABASE_URL"}
+            reference_env.update(
+                DJANGO_SETTINGS_MODULE="bench.reference_settings", BIND=f"127.0.0.1:{ports['reference']}"
+            )
+            servers["reference"] = serve(
+                [sys.executable, "-m", "gunicorn", "-c", "bench/reference_gunicorn.py"], reference_env, log
+            )
+            processes.append(servers["reference"])
+            for server, port in ports.items():
+                wait_until_answering(port, HEALTH[server])
             meter = Meter(servers, processes[0], env["DATABASE_URL"])
             plan, results = measure(
                 ports, meter, args.articles, args.rounds, args.seconds, args.connections, args.search

@@ -18,7 +18,7 @@ def test_ratios_are_per_round_and_each_target_is_judged():
     plan = pages.targets(1000)
     cpu_ms = {(name, server): 1.0 for name, server, _ in plan}
     cpu_ms.update({
-        (pages.PLAIN, "plain"): 4.0,
+        (pages.PLAIN, "reference"): 4.0,
         ("feed page 1", "uncached"): 11.0,  # ≤ 12×: met
         ("article", "uncached"): 13.0,  # missed
         ("search 注意力", "uncached"): 24.0,  # ≤ 25×: met
@@ -40,3 +40,14 @@ def test_the_cpu_of_a_process_and_its_children_is_counted():
     while time.process_time() < deadline:
         pass
     assert cpu.tree_seconds(os.getpid()) - before >= 0.2
+
+
+def test_the_references_run_none_of_the_sites_code():
+    from bench import reference_settings, reference_urls
+
+    served = {path for _name, server, path in pages.targets(10) if server == "reference"}
+    assert served == {"/bench/fixed/", "/bench/plain-template/"} and pages.HEALTH["reference"] in served
+    for entry in reference_settings.MIDDLEWARE + reference_settings.INSTALLED_APPS:
+        assert entry.startswith("django."), entry
+    assert {pattern.callback.__module__ for pattern in reference_urls.urlpatterns} == {"bench.ceilings"}
+    assert not reference_settings.DATABASES
