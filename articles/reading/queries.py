@@ -62,9 +62,13 @@ def label_series_parts(articles):
 
 
 def tags_in_use():
-    """Tags carried by at least one published article, with that count, by name."""
+    """Tags carried by at least one published article, with that count, by name.
+
+    Read from the tag links alone: each carries its article's `visible_from` (kept by
+    triggers, `articles/database/triggers.py`), which is `published()` without the join.
+    """
     return (
-        Tag.objects.filter(items__content_object__in=Article.objects.published())
+        Tag.objects.filter(items__visible_from__lte=timezone.now())
         .annotate(count=Count("items"))
         .order_by("name")
     )

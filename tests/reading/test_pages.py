@@ -171,6 +171,8 @@ def test_drafts_and_future_articles_are_absent_from_every_surface(client):
         assert "drafttag" not in html and "futuretag" not in html, url
     for article in hidden:
         assert client.get(article.get_absolute_url()).status_code == 404
+    # The tag index counts the published article only, not the draft and the scheduled one.
+    assert re.search(r'shared</a> <span class="count">1</span>', client.get("/tags/").content.decode())
     assert "Part 1 of 1" in client.get(public.get_absolute_url()).content.decode()
 
 
