@@ -67,11 +67,7 @@ def tags_in_use():
     Read from the tag links alone: each carries its article's `visible_from` (kept by
     triggers, `articles/database/triggers.py`), which is `published()` without the join.
     """
-    return (
-        Tag.objects.filter(items__visible_from__lte=timezone.now())
-        .annotate(count=Count("items"))
-        .order_by("name")
-    )
+    return Tag.objects.filter(items__visible_from__lte=timezone.now()).annotate(count=Count("items")).order_by("name")
 
 
 def series_in_use():
