@@ -149,6 +149,17 @@
     });
   }
 
+  // A box in a block that the browser skips for now (content-visibility: auto, article.css),
+  // or that is such a block, is measured when that block is shown: earlier, its contents are
+  // not laid out (and measuring them would lay the block out).
+  var unshown = [];
+  function shown(box) {
+    if (!box.checkVisibility) return true;
+    var inner = box.firstElementChild;
+    var options = { contentVisibilityAuto: true };
+    return box.checkVisibility(options) && (!inner || inner.checkVisibility(options));
+  }
+
   function focusableScrollers(formulas) {
     // An inline formula wider than the text scrolls inside its line (site.css): that box too.
     var boxes = ".prose div.arithmatex, .prose table, .prose pre, .prose span.arithmatex mjx-container > mjx-math";
@@ -163,10 +174,50 @@
         });
       });
     } else {
-      found = document.querySelectorAll(boxes);
+      found = Array.prototype.slice.call(document.querySelectorAll(boxes));
+      unshown = [];
     }
-    found.forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth + 1) {
+    measure(found);
+  }
+
+  // The boxes of skipped blocks are measured in idle time a few at a time, each read laying
+  // out its own block only: every box that scrolls is a tab stop before the reader gets there
+  // (by the keyboard too), without one long task for all of them.
+  var idlePass = null;
+  function measureUnshownWhenIdle() {
+    if (idlePass !== null || !unshown.length) return;
+    var later =
+      window.requestIdleCallback ||
+      function (run) {
+        return window.setTimeout(function () {
+          run({
+            timeRemaining: function () {
+              return 8;
+            },
+          });
+        }, 200);
+      };
+    idlePass = later(function (deadline) {
+      idlePass = null;
+      var boxes = [];
+      while (unshown.length && boxes.length < 8 && deadline.timeRemaining() > 4) boxes.push(unshown.shift());
+      measure(boxes, true);
+      measureUnshownWhenIdle();
+    });
+  }
+
+  function measure(boxes, evenUnshown) {
+    var now = [];
+    boxes.forEach(function (box) {
+      (evenUnshown || shown(box) ? now : unshown).push(box);
+    });
+    measureUnshownWhenIdle();
+    // Every width read first, then every attribute written: one layout, not one per box.
+    var wide = now.map(function (box) {
+      return box.scrollWidth > box.clientWidth + 1;
+    });
+    now.forEach(function (box, i) {
+      if (wide[i]) {
         box.setAttribute("tabindex", "0");
         // A formula's drawing is hidden from screen readers (they read MathJax's MathML copy);
         // a focusable box may not be hidden, so its contents are hidden instead.
@@ -186,6 +237,25 @@
       }
     });
   }
+
+  // A skipped block shown (scrolled near, found, linked to): its boxes are measured now.
+  document.addEventListener(
+    "contentvisibilityautostatechange",
+    function (event) {
+      if (event.skipped) return;
+      var inside = unshown.filter(function (box) {
+        return event.target.contains(box);
+      });
+      if (!inside.length) return;
+      unshown = unshown.filter(function (box) {
+        return inside.indexOf(box) < 0;
+      });
+      window.requestAnimationFrame(function () {
+        measure(inside);
+      });
+    },
+    true
+  );
 
   // The contents' title becomes a button that shows or hides the list. Whether the list is
   // shown at first is site.css's choice (by the window's width, before any script runs);

@@ -264,6 +264,32 @@ def test_phone_width_wide_math_and_tables_scroll_inside_the_text(browser, live_s
     reader.close()
 
 
+def test_far_down_a_long_article_wide_boxes_are_tab_stops_though_not_laid_out_at_first(browser, live_server):
+    # Paragraphs far below the window are not laid out at first (content-visibility: auto,
+    # article.css); a wide formula there is measured in idle time, one block at a time, or when
+    # its block is shown: from the keyboard it scrolls too, before the reader reaches it.
+    table = "| " + " | ".join(f"column {i}" for i in range(30)) + " |\n|" + "---|" * 30
+    filler = "\n\n".join(f"第 {i} 段：$x_{{{i}}} + y$ 的说明文字。" for i in range(40))
+    wide_inline = "$" + " + ".join(f"a_{{{i}}}" for i in range(80)) + "$"
+    body = f"{filler}\n\n很宽的行内公式 {wide_inline} 在这里。\n\n{WIDE_FORMULA}\n\n{table}\n\n最后一段。\n"
+    article = make_article(title="很长的笔记", body=body)
+    reader = Reader(browser, live_server.url, width=360, height=740).open(article.get_absolute_url()).settle()
+    page = reader.page
+    inline = "[...document.querySelectorAll('.prose span.arithmatex')].pop()"
+    assert page.evaluate(f"!{inline}.checkVisibility({{contentVisibilityAuto: true}})")  # not laid out
+    page.wait_for_function(
+        f"() => {inline}.querySelector('mjx-math').tabIndex === 0"
+        " && document.querySelector('.prose > div.arithmatex').tabIndex === 0"
+        " && document.querySelector('.prose table').tabIndex === 0"
+    )
+    assert page.evaluate("scrollY") == 0  # not scrolled there
+    assert reader.axe() == []  # every region that scrolls can be focused
+    page.evaluate(f"{inline}.scrollIntoView()")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    reader.assert_clean()
+    reader.close()
+
+
 def test_no_page_is_wider_than_a_phone(browser, live_server, demo):
     for name, path in demo.items():
         if name == "feed":
