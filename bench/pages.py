@@ -247,7 +247,7 @@ def report(count, import_seconds, plan, results, started):
         "PostgreSQL, gunicorn.conf.py with 2 sync workers, DEBUG off; wrk -t2; CPU per request of the server "
         "processes, their PostgreSQL backends and Redis; median of the rounds, "
         "ratios against the references measured in the same round (served by Django's stock settings, "
-        "none of the site's middleware),",
+        "none of the site's middleware)",
         "",
         "| page | page cache | CPU ms/request | × fixed 20 KB page | × plain template | target | | req/s | p50 ms |",
         "| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: |",
