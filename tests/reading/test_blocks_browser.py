@@ -324,6 +324,21 @@ def test_a_mermaid_fence_is_drawn_as_an_svg_with_mermaid_served_by_the_site(brow
         reader.close()
 
 
+def test_a_diagram_far_down_a_long_article_is_drawn_at_its_size(browser, live_server):
+    # Far below the window the blocks are not laid out at first (content-visibility: auto).
+    filler = "\n\n".join(f"第 {i} 段的文字。" for i in range(40))
+    article = make_article(title="很长的有图文章", body=f"{filler}\n\n{DIAGRAM}")
+    reader = diagram_reader(browser, live_server).open(article.get_absolute_url())
+    try:
+        reader.page.evaluate("document.querySelector('.prose div.mermaid').scrollIntoView()")
+        [diagram] = drawn(reader)
+        assert diagram["width"] > 100 and diagram["height"] > 20, diagram
+        assert all(label in diagram["text"] for label in ["分词", "索引", "查询"]), diagram
+        reader.assert_clean()
+    finally:
+        reader.close()
+
+
 def test_diagrams_follow_the_theme_and_its_toggle(browser, live_server):
     article = make_article(title="主题", body=DIAGRAM)
     reader = diagram_reader(browser, live_server, scheme="dark").open(article.get_absolute_url())
