@@ -152,6 +152,12 @@ def record(article, user=None, note="", deleted=False):
             last.deleted = True
             last.save(update_fields=["deleted"])
         return last
+    return _next_revision(article, last, content, user, note, deleted=deleted)
+
+
+def _next_revision(article, last, content, user, note, **kind):
+    """A new revision of `article` holding `content`, numbered after `last` (None: the first);
+    `kind` says what it is (deleted=, pending=, autosave=)."""
     return Revision.objects.create(
         article=article,
         article_key=article.pk,
@@ -161,7 +167,7 @@ def record(article, user=None, note="", deleted=False):
         author_id=article.author_id,
         saved_by=user if user is not None and user.is_authenticated else None,
         note=note[:200],
-        deleted=deleted,
+        **kind,
         **content,
     )
 
@@ -181,18 +187,7 @@ def propose(article, content, user=None, note=""):
     last = latest(article.pk)
     if last is not None and last.content() == content:
         return None
-    return Revision.objects.create(
-        article=article,
-        article_key=article.pk,
-        number=(last.number if last else 0) + 1,
-        slug=article.slug,
-        published_at=article.published_at,
-        author_id=article.author_id,
-        saved_by=user if user is not None and user.is_authenticated else None,
-        note=note[:200],
-        pending=True,
-        **content,
-    )
+    return _next_revision(article, last, content, user, note, pending=True)
 
 
 def record_autosave(article, user, note=""):
@@ -213,18 +208,7 @@ def record_autosave(article, user, note=""):
         last.slug, last.published_at, last.saved_at = article.slug, article.published_at, timezone.now()
         last.save()
         return last
-    return Revision.objects.create(
-        article=article,
-        article_key=article.pk,
-        number=(last.number if last else 0) + 1,
-        slug=article.slug,
-        published_at=article.published_at,
-        author_id=article.author_id,
-        saved_by=user if user is not None and user.is_authenticated else None,
-        note=note[:200],
-        autosave=True,
-        **content,
-    )
+    return _next_revision(article, last, content, user, note, autosave=True)
 
 
 def deleted_articles():
