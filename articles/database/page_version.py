@@ -11,13 +11,26 @@ reads the new rows.
 The table and its triggers hold no content, so they live outside the migrations: `ensure()`
 makes whatever is missing after every `migrate` (SQLite drops a table's triggers when a
 migration rebuilds the table).
+
+On PostgreSQL, transactions overlap: a save cannot tell from the version alone whether another
+write committed between its first write and its commit. So a transaction that will tell the
+page cache what it changed names itself first (`tell`, a transaction-local setting), and the
+trigger that gives it its version also writes that version under its name (table
+articles_page_told); after the commit, `told_version` reads and deletes it. The page cache then
+knows exactly which versions were told, and which were not.
 """
 
 from django.db import connections
 
-from articles.database.tables import PAGE_VERSION, names
+from articles.database.tables import PAGE_TOLD, PAGE_VERSION, names
 
 TABLE = PAGE_VERSION
+TOLD = PAGE_TOLD
+# The setting a telling transaction sets (SET LOCAL): its name, for the trigger.
+TOLD_SETTING = "kb.page_told"
+# Rows of transactions that committed but never came back for their version (a process killed
+# in between) are deleted after this long.
+TOLD_KEPT = "1 hour"
 COLUMNS = "id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL"
 BUMP = f"UPDATE {TABLE} SET version = version + 1 WHERE id = 1"
 
@@ -52,8 +65,19 @@ def _ensure_postgresql(cursor, tables):
     so writers that lock other rows (the feed's count, say) in other orders cannot deadlock on
     it. Once per transaction: a row this transaction updated already carries its id (xmin)."""
     cursor.execute(
+        f"""CREATE TABLE IF NOT EXISTS {TOLD} (
+                name text PRIMARY KEY, version bigint NOT NULL, at timestamptz NOT NULL DEFAULT now())"""
+    )
+    cursor.execute(
         f"""CREATE OR REPLACE FUNCTION {TABLE}_bump() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN {BUMP} AND xmin <> xid(pg_current_xact_id()); RETURN NULL; END $$"""
+            DECLARE moved bigint; told text := current_setting('{TOLD_SETTING}', true);
+            BEGIN
+              {BUMP} AND xmin <> xid(pg_current_xact_id()) RETURNING version INTO moved;
+              IF moved IS NOT NULL AND told <> '' THEN
+                INSERT INTO {TOLD} (name, version, at) VALUES (told, moved, clock_timestamp());
+              END IF;
+              RETURN NULL;
+            END $$"""
     )
     cursor.execute(
         "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE %s",
@@ -86,3 +110,38 @@ def read(connection):
         cursor.execute(f"SELECT version FROM {TABLE} WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else 0
+
+
+def can_tell(connection):
+    """Whether transactions can learn their own version (`tell`): PostgreSQL's."""
+    return connection.vendor == "postgresql"
+
+
+def tell(connection, name):
+    """In a transaction: the version it commits with is kept under `name` (see the docstring)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [TOLD_SETTING, name])
+
+
+def told_version(connection, name):
+    """After the commit: the version the transaction named `name` committed with, or None (it
+    wrote nothing the pages show). Its row is deleted, and so are rows left for too long."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {TOLD} WHERE name = %s OR at < now() - interval '{TOLD_KEPT}' RETURNING name, version",
+            [name],
+        )
+        rows = cursor.fetchall()
+    return next((version for told, version in rows if told == name), None)
+
+
+def committed_told(connection, versions, seconds):
+    """Which of `versions` were committed by transactions that named themselves (`tell`) at most
+    `seconds` ago and have not yet come back for their version."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT version FROM {TOLD}"
+            " WHERE version = ANY(%s) AND at > clock_timestamp() - make_interval(secs => %s)",
+            [list(versions), seconds],
+        )
+        return {row[0] for row in cursor.fetchall()}

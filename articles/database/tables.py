@@ -11,6 +11,9 @@ from typing import NamedTuple
 PUBLISHED_COUNT = "articles_published_count"
 # The page cache's version (made after every `migrate` by page_version.py).
 PAGE_VERSION = "articles_page_version"
+# The page versions of committed transactions that will tell the page cache what they changed
+# (PostgreSQL only; page_version.py).
+PAGE_TOLD = "articles_page_told"
 # The full-text index (migrations 0002 and 0006; written by articles/search/index.py): on SQLite
 # an FTS5 table and a table of each article's visibility beside it; on PostgreSQL one table.
 SEARCH = "articles_search"

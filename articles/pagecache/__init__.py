@@ -13,15 +13,21 @@ next scheduled article is published (the generation records its time), and whene
 database has moved on without the cache hearing of it. The database decides, not the cache:
 every write to what pages show adds one to the *page version*, in the writing transaction (by
 trigger: `articles/database/page_version.py`), and a generation belongs to the version it
-records. A save that told the cache what it changed moves the generation's version on to its
-own, when it can prove that no other write came in between (`changes.claim`); any other write
-(bulk updates, raw SQL, a save while Redis was away, a Redis back from a partition or restored
-from a snapshot with its old generation) leaves the generation behind the database, and the
-generation ends. A process rereads the version at most every VERSION_SECONDS (and at once when
-the generation disagrees with it); a version ahead of the generation is given CLAIM_SECONDS to
-be claimed (meanwhile pages are rendered, not served from the cache) before the generation
-ends. A save whose changes the cache could not be told waits VERSION_SECONDS + CLAIM_SECONDS
-before it answers: no reader after it sees the old page.
+records. A save that told the cache what it changed moves the generation's version on past
+its own (`changes.claim`): on PostgreSQL, it learns the version it committed with and records
+it as *told* once its marks moved, and the generation moves on over every version that was
+told (however saves overlap); on SQLite (one writer at a time), when no other write came in
+between. On PostgreSQL, while every version past the generation's is told or was committed by
+a save that is telling it (for at most COMMITTED_SECONDS), stored pages go on being served:
+such a save answers only once the marks of what it changed have moved. Any other write (bulk
+updates, raw SQL, a save while Redis was away, a Redis back from a partition or restored from
+a snapshot with its old generation) leaves the generation behind the database, and the
+generation ends. A process rereads the version at most every VERSION_SECONDS (and at once
+when the generation disagrees with it); a version ahead of the generation is given
+CLAIM_SECONDS to be claimed (meanwhile pages are rendered, not served from the cache) before
+the generation ends. A save whose changes the cache could not be told waits VERSION_SECONDS
+plus the longer of CLAIM_SECONDS and COMMITTED_SECONDS before it answers: no reader after it
+sees the old page.
 
 Only the query parameters a page reads, with values it accepts, make its address: `?page=N`
 on the paginated listings. Any other parameter is ignored (the page without it is served, if
@@ -83,6 +89,10 @@ GENERATION_KEY = "pages:generation"
 # The number of the last change announced (changes.py): marks hold such numbers.
 CLOCK_KEY = "pages:clock"
 MARK_PREFIX = "pages:mark:"
+# Page versions whose transaction moved the marks of all it changed, after it committed.
+TOLD_PREFIX = "pages:told:"
+# The most versions a generation moves on over at once (more: it ends).
+MOST_VERSIONS = 500
 # A safety net only: generations normally end by a missed write or a publication time.
 GENERATION_SECONDS = 600
 KEPT_HEADERS = {"content-type", "x-robots-tag", "link"}
@@ -91,6 +101,9 @@ KEPT_HEADERS = {"content-type", "x-robots-tag", "link"}
 VERSION_SECONDS = 1.0
 # How long a version ahead of the generation waits for the save that made it to claim it.
 CLAIM_SECONDS = 0.5
+# How long a save that committed and is telling the cache what it changed counts as telling
+# (PostgreSQL: page_version.committed_told); a save that could not tell waits this long too.
+COMMITTED_SECONDS = 2.0
 
 
 def page_cache_enabled():
@@ -151,7 +164,7 @@ _at_exit = {"until": 0.0}
 
 
 def _wait_for_readers():
-    until = time.monotonic() + VERSION_SECONDS + CLAIM_SECONDS
+    until = time.monotonic() + VERSION_SECONDS + max(CLAIM_SECONDS, COMMITTED_SECONDS)
     if getattr(_this_request, "active", False):
         _this_request.until = until
         return
@@ -192,6 +205,10 @@ def _current_generation(generation):
     now = timezone.now()
     if generation is not None and generation[2] is not None and generation[2] <= now.timestamp():
         generation = None  # a scheduled article is published now
+    if generation is not None and generation[3] < version:
+        generation = moved_on(generation, version) or generation
+        if generation[3] < version and _being_told(generation[3], version):
+            return generation
     if generation is not None and generation[3] != version:
         if generation[3] < version:
             if _behind["token"] != generation[0]:
@@ -202,6 +219,42 @@ def _current_generation(generation):
         generation = None
     if generation is None:
         generation = _start_generation(now, version)
+    return generation
+
+
+# The last version this process found told or being told (PostgreSQL), and when (monotonic).
+_told = {"version": None, "at": float("-inf")}
+
+
+def _being_told(since, version):
+    """Whether every version after `since` up to `version` is told, or was committed by a save
+    that is telling it now (PostgreSQL). Asked of the database at most every VERSION_SECONDS."""
+    if not page_version.can_tell(connection):
+        return False
+    if _told["version"] == version and time.monotonic() - _told["at"] < VERSION_SECONDS:
+        return True
+    versions = range(since + 1, version + 1)
+    if len(versions) > MOST_VERSIONS:
+        return False
+    told = cache.get_many([TOLD_PREFIX + str(number) for number in versions])
+    missing = [number for number in versions if TOLD_PREFIX + str(number) not in told]
+    if missing and len(page_version.committed_told(connection, missing, COMMITTED_SECONDS)) < len(missing):
+        return False
+    _told.update(version=version, at=time.monotonic())
+    return True
+
+
+def moved_on(generation, version):
+    """The generation, moved on to `version` if every version after its own was told; else None."""
+    versions = range(generation[3] + 1, version + 1)
+    if not versions or len(versions) > MOST_VERSIONS:
+        return None
+    told = cache.get_many([TOLD_PREFIX + str(number) for number in versions])
+    remaining = generation[1] + GENERATION_SECONDS - time.time()
+    if len(told) < len(versions) or remaining <= 1:
+        return None
+    generation = (*generation[:3], version)
+    cache.set(GENERATION_KEY, generation, remaining)
     return generation
 
 

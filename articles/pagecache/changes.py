@@ -8,13 +8,17 @@ again with what only the committed rows say (an article's new tags and series, a
 articles that entered or left a tag's related-box candidates), and the generation takes on
 the page version this transaction ended at, if no other write can hide in between:
 
-- On PostgreSQL the version moves once per transaction, as it commits: the version read
-  before the transaction's first write, plus one, must be the version read after it.
+- On PostgreSQL the version moves once per transaction, as it commits, and transactions
+  overlap. The transaction names itself at its first signal (`page_version.tell`), learns the
+  version it committed with, and once its marks moved records that version as told; the
+  generation moves on over every told version (`pagecache.moved_on`), so saves that overlap
+  keep it. A version nobody told of stops it, and the generation ends.
 - On SQLite (a write transaction locks the database from its BEGIN: kb/settings.py
   "transaction_mode") the version moves with every row, in the transaction: the version read
-  at its last signal must be the version read after it commits.
+  at its last signal must be the version read after it commits, and the generation's version
+  the one read before its first write.
 
-and in both the generation's version must be the one read before its first write. A write
+A write
 that sends no signal (a queryset's update(), raw SQL) moves the version but no mark: the
 generation is left behind the database and ends. Code that makes such writes in a
 transaction that also saves through signals calls `pagecache.end_generation()`.
@@ -22,6 +26,7 @@ transaction that also saves through signals calls `pagecache.end_generation()`.
 
 import logging
 import time
+import uuid
 
 from django.core.cache import cache
 from django.db import DatabaseError, connections, transaction
@@ -62,6 +67,7 @@ class Changes:
         self.everything = False
         self.start = None  # the page version before the first write
         self.last = None  # the page version at the last signal (SQLite)
+        self.name = None  # the name it told the database (PostgreSQL: page_version.tell)
         self.registered = False
 
 
@@ -89,6 +95,10 @@ def _note_before(state, article_ids):
     """The tags and series of these articles as this transaction found them (read once each)."""
     if state.start is None and state.atomic:
         state.start = _read_version(state)
+        connection = connections[state.using]
+        if page_version.can_tell(connection):
+            state.name = uuid.uuid4().hex
+            page_version.tell(connection, state.name)
     if _bulk(state):
         return
     new = [pk for pk in article_ids if pk is not None and pk not in state.before]
@@ -195,6 +205,8 @@ def announce(state):
     try:
         if state.everything or len(state.articles) > MOST_ARTICLES:
             cache.delete(pagecache.GENERATION_KEY)
+            if state.name is not None:
+                page_version.told_version(connection, state.name)  # not told: its row goes
             return
         move(state.marks | _moved_by_articles(state))
         claim(state)
@@ -204,6 +216,11 @@ def announce(state):
         logger.error("Page cache unavailable: a save could not tell the page cache", exc_info=True)
         pagecache._forget_version()
         pagecache._wait_for_readers()
+        if state.name is not None:  # no longer telling: its version is not being told
+            try:
+                page_version.told_version(connection, state.name)
+            except DatabaseError:  # then it counts as told for COMMITTED_SECONDS, which this save waits
+                logger.warning("Could not say that a save stopped telling the page cache", exc_info=True)
 
 
 def _moved_by_articles(state):
@@ -253,17 +270,22 @@ def _candidates_moved(slugs, using):
 
 
 def claim(state):
-    """Move the generation's version on to this transaction's, if nothing else can hide between."""
+    """Move the generation's version on past this transaction's (its marks have moved)."""
     pagecache = _pagecache()
     if not state.atomic or state.start is None:
         return
     connection = connections[state.using]
-    after = page_version.read(connection)
-    if after == state.start:
-        return  # nothing shown was written
-    expected = state.start + 1 if connection.vendor == "postgresql" else state.last
-    if after != expected:
+    if state.name is not None:
+        version = page_version.told_version(connection, state.name)
+        if version is not None:
+            cache.set(pagecache.TOLD_PREFIX + str(version), 1, pagecache.GENERATION_SECONDS)
+            generation = cache.get(pagecache.GENERATION_KEY)
+            if generation is not None and generation[3] < version:
+                pagecache.moved_on(generation, page_version.read(connection))
         return
+    after = page_version.read(connection)
+    if after == state.start or after != state.last:
+        return  # nothing shown was written, or another write came in between
     generation = cache.get(pagecache.GENERATION_KEY)
     if generation is None or generation[3] != state.start:
         return

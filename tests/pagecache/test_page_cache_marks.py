@@ -3,16 +3,19 @@ feed's pages, its tags' and series' pages and feeds, the related boxes it may en
 stored page stays; and no stored page is ever stale: after each change, every address serves
 what a fresh rendering shows."""
 
+import threading
 from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
 from articles import pagecache
 from articles.authoring import services
+from articles.database import page_version
 from articles.models import Article, Tag
 from tests.factories import make_article, make_series
 
@@ -164,3 +167,106 @@ def test_a_committed_save_keeps_the_generation_and_the_other_pages(settings, mon
     Article.objects.filter(pk=two.pk).update(title="Two, quietly")  # no signal: nothing was told
     assert "Two, quietly" in reader.get(two.get_absolute_url()).content.decode()
     assert cache.get(pagecache.GENERATION_KEY)[0] != generation[0]
+
+
+def _in_another_connection(write):
+    """Run `write` in a thread of its own (its own database connection) and wait for it."""
+    failures = []
+
+    def run():
+        try:
+            write()
+        except Exception as error:  # noqa: BLE001 - reported to the test below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive() and not failures, failures
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saves_that_overlap_keep_the_generation_and_an_untold_write_among_them_ends_it(settings, monkeypatch):
+    """Editors' saves overlap on PostgreSQL (each commits while another is open): every one told
+    the cache what it changed, so the pages they did not change stay stored. A write that told
+    nothing, committed while a save was open, still ends them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time: saves cannot overlap")
+    settings.KB_PAGE_SIZE = 12
+    monkeypatch.setattr(pagecache, "VERSION_SECONDS", 0.0)  # every request asks the database
+    monkeypatch.setattr(pagecache, "CLAIM_SECONDS", 0.0)
+    series = make_series(title="Series before")
+    one = make_article(title="One", tags=["cnn"])
+    two = make_article(title="Two", tags=["rl"])
+    three = make_article(title="Three", tags=["mc"])
+    make_article(title="In the series", series=series, series_order=1)
+    reader = Client()
+    pages = [one.get_absolute_url(), two.get_absolute_url(), three.get_absolute_url(), series.get_absolute_url()]
+    fill(reader, pages)
+    generation = cache.get(pagecache.GENERATION_KEY)
+    assert all(hit(reader, page) for page in pages)
+
+    def edit_one():
+        with transaction.atomic():
+            one.title = "One, edited meanwhile"
+            one.save()
+
+    with transaction.atomic():
+        series.title = "Series renamed"
+        series.save()
+        _in_another_connection(edit_one)  # begins after this save's first write, commits before it
+    assert "One, edited meanwhile" in reader.get(one.get_absolute_url()).content.decode()
+    assert "Series renamed" in reader.get(series.get_absolute_url()).content.decode()
+    assert hit(reader, two.get_absolute_url()) and hit(reader, three.get_absolute_url())
+    assert cache.get(pagecache.GENERATION_KEY)[0] == generation[0]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {page_version.TOLD}")
+        assert cursor.fetchone()[0] == 0  # every save took its row back
+
+    def quiet_update():
+        Article.objects.filter(pk=two.pk).update(title="Two, quietly")  # no signal: nothing told
+
+    with transaction.atomic():
+        series.title = "Series renamed again"
+        series.save()
+        _in_another_connection(quiet_update)
+    assert "Two, quietly" in reader.get(two.get_absolute_url()).content.decode()
+    assert cache.get(pagecache.GENERATION_KEY)[0] != generation[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_pages_are_served_while_a_committed_save_tells_the_cache_and_not_after_it_stopped(settings, monkeypatch):
+    """Between a save's commit and the moment its marks have moved, readers of other pages are
+    still served from the cache (that save has not answered yet). A save that committed and
+    never told counts as telling only for COMMITTED_SECONDS: then the stored pages end."""
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite pages are rendered, not served, until the save claims its version")
+    from articles.pagecache import changes
+
+    settings.KB_PAGE_SIZE = 12
+    monkeypatch.setattr(pagecache, "VERSION_SECONDS", 0.0)  # every request asks the database
+    monkeypatch.setattr(pagecache, "CLAIM_SECONDS", 0.0)
+    one = make_article(title="One", tags=["cnn"])
+    two = make_article(title="Two", tags=["rl"])
+    reader = Client()
+    fill(reader, [one.get_absolute_url(), two.get_absolute_url()])
+    telling, announce = [], changes.announce
+    monkeypatch.setattr(changes, "announce", telling.append)  # the commit happens; the telling waits
+
+    with transaction.atomic():
+        one.title = "One, edited"
+        one.save()
+    assert page_version.read(connection) > cache.get(pagecache.GENERATION_KEY)[3]
+    assert hit(reader, two.get_absolute_url())
+    announce(telling.pop())
+    assert "One, edited" in reader.get(one.get_absolute_url()).content.decode()
+    assert hit(reader, two.get_absolute_url())
+
+    monkeypatch.setattr(changes, "announce", telling.append)
+    monkeypatch.setattr(pagecache, "COMMITTED_SECONDS", 0.0)  # the telling is overdue at once
+    with transaction.atomic():
+        two.title = "Two, never told"
+        two.save()
+    assert "Two, never told" in reader.get(two.get_absolute_url()).content.decode()
