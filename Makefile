@@ -133,6 +133,7 @@ format: install
 test-sqlite: install validator
 	@[ -x /usr/bin/chromium ] || echo "NOTE: /usr/bin/chromium not found: the browser tests will be SKIPPED (apt-get install chromium to run them)."
 	@command -v java >/dev/null || echo "NOTE: java not found: the HTML validator test will be SKIPPED (apt-get install default-jre-headless to run it)."
+	@command -v wrk >/dev/null || echo "NOTE: wrk not found: the load test's reader tests will be SKIPPED (apt-get install wrk to run them)."
 	@echo "== Test suite on SQLite"
 	DATABASE_URL= $(VENV)/bin/pytest
 

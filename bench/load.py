@@ -9,10 +9,12 @@ page cache on (REDIS_URL). Then, for `--seconds`, `--clients` clients at once:
 
 - Anonymous readers and searchers (bench/readers.py), driven by wrk: one wrk process per
   kind of page (feed pages from the first to the deepest, articles, tag pages and tag pairs
-  with their deeper pages, series pages, Atom feeds, searches), each connection asking for
-  the next address of its kind's shuffled list (a Lua `request()`), and counting every
-  status that is not 200. The searches mix Chinese and English queries, tag filters, both
-  sorts and deeper result pages (the last page of each, learned by asking for page 1 first).
+  with their deeper pages, series pages, Atom feeds, searches), each connection picking its
+  next address (a Lua `request()`) by the reader model (`--readers`: `zipf`, popular pages
+  asked for more, by default; `walk`, every address once before any twice; bench/readers.py),
+  and counting every status that is not 200. The searches mix Chinese and English queries,
+  tag filters, both sorts and deeper result pages (the last page of each, learned by asking
+  for page 1 first).
 - `--editors` staff clients (bench/editors.py; members of Editors, created beforehand),
   driven by Python threads: each signs in once through /admin/login/, then loops: reads an article
   anonymously (so that its page is in the page cache), opens its admin change form, keeps
@@ -51,10 +53,11 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.editors import Contest, Editor, Recorder, sign_in
+from bench.editors import Contest, Editor, Recorder, fetch, sign_in
 from bench.pages import (
     DATA,
     POSTGRES,
@@ -69,7 +72,7 @@ from bench.pages import (
     wait_until_answering,
     write_markdown,
 )
-from bench.readers import WEIGHTS, read_paths, search_paths, share, start_wrk, wrk_result
+from bench.readers import WEIGHTS, ZIPF_EXPONENT, read_paths, search_paths, share, start_wrk, wrk_result
 
 DATABASE = "kb_bench_load"
 PASSWORD = "load-editor-password-4711"
@@ -209,12 +212,15 @@ def run(port, redis_pid, gunicorn_pid, inventory, args):
         Editor(session, n, shares[n], run_id, contests[n // 2] if n // 2 < len(contests) else None)
         for n, session in enumerate(sessions)
     ]
+    if not args.cold:
+        say("Asking for every address the readers know once, before the clock (a site that has been serving)")
+        prime(port, [path for kind, kind_paths in paths.items() if kind != "searches" for path in kind_paths])
     say(f"Loading for {args.seconds} s: {connections}, {args.editors} editors")
     with tempfile.TemporaryDirectory(prefix="kb-load-") as scripts:
         before = cpu_snapshot(gunicorn_pid, redis_pid)
         started = time.monotonic()
         processes = {
-            kind: start_wrk(port, paths[kind], count, args.seconds, args.timeout, scripts, kind)
+            kind: start_wrk(port, paths[kind], count, args.seconds, args.timeout, scripts, kind, args.readers)
             for kind, count in connections.items()
         }
         threads = [threading.Thread(target=editor.run, args=(started + args.seconds,)) for editor in editors]
@@ -230,6 +236,20 @@ def run(port, redis_pid, gunicorn_pid, inventory, args):
     for editor in editors:
         editor.check_kept()
     return recorder, connections, paths, elapsed, cpu_line(before, after, args.seconds)
+
+
+def prime(port, paths):
+    """Ask for every one of `paths` once (two at a time): the page cache holds them all."""
+    with ThreadPoolExecutor(2) as pool:
+        for path, (status, _headers, _body) in zip(paths, pool.map(lambda path: fetch(port, path), paths), strict=True):
+            if status != 200:
+                raise SystemExit(f"{path} answered {status} before the run")
+
+
+READER_MODELS = {
+    "zipf": f"Zipf, the n-th most popular address of a kind asked for in proportion to 1/n^{ZIPF_EXPONENT}",
+    "walk": "each connection walks every address of its kind once before any twice",
+}
 
 
 def _ratio(hits, misses):
@@ -269,8 +289,10 @@ def report(recorder, connections, paths, elapsed, cpu, log_errors, args, invento
         f"Saves: {recorder.saves} edits and {recorder.created} new articles, each read back at once after it; "
         f"{recorder.contests} contests (two editors saving one article from the same version at once).",
         f"Page cache hit ratio of the readers (the kinds it serves: not searches): {_ratio(hits, misses)} of "
-        f"{hits + misses:,} requests; {_ratio(warm_hits, warm_misses)} once each reader had asked for every address "
-        f"of its kind once. Stale reads: {recorder.stale_reads()}.",
+        f"{hits + misses:,} requests; {_ratio(warm_hits, warm_misses)} once the readers of each kind had made as "
+        f"many requests as it has addresses. Readers: {READER_MODELS[args.readers]}; "
+        + ("the page cache empty at the start. " if args.cold else "every address asked for once before the clock. ")
+        + f"Stale reads: {recorder.stale_reads()}.",
     ]
     problems = [f"{kind}: {what} × {n}" for kind, what, n in recorder.problems()]
     problems += [f"server log: {line[:300]}" for line in log_errors]
@@ -294,6 +316,17 @@ def main():
     parser.add_argument("--editors", type=int, default=4, help="of which staff editing in the admin (default 4)")
     parser.add_argument("--seconds", type=int, default=60, help="how long (default 60)")
     parser.add_argument("--timeout", type=int, default=20, help="seconds before a request counts as timed out")
+    parser.add_argument(
+        "--readers",
+        choices=["zipf", "walk"],
+        default="zipf",
+        help="zipf: popular pages asked for more (default); walk: every address once before any twice",
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="start with an empty page cache (default: every reader address asked for once before the clock)",
+    )
     parser.add_argument("--reuse", action="store_true", help="keep the database of the last run (no import)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))

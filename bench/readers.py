@@ -4,8 +4,15 @@ Used by bench/load.py. Every address in the lists is known to exist (a 404 is an
 feed pages from the first to the deepest, articles, tag pages and pairs of tags with their
 deeper pages, series pages, Atom feeds, and searches (Chinese and English, with tag filters,
 both sorts and deeper result pages). One wrk process per kind of request, so that each kind
-has its own latency percentiles; a Lua script hands each connection the next address of
-the kind's shuffled list and counts every status that is not 200.
+has its own latency percentiles; a Lua script picks each request's address from the kind's
+shuffled list and counts every status that is not 200.
+
+Two reader models (`--readers`):
+- `zipf` (the default): the n-th most popular address of a kind is asked for in proportion to
+  1/n^0.8, the popularity of web pages measured at proxies (Breslau et al., "Web Caching and
+  Zipf-like Distributions", INFOCOM 1999: exponents 0.64–0.83). Which address is how popular is
+  the shuffle's order, drawn once per kind.
+- `walk`: every address once before any twice (a crawler; the page cache's worst case).
 """
 
 import math
@@ -92,8 +99,13 @@ def share(total, weights):
     return counts
 
 
+# Zipf's exponent for the `zipf` reader model (see the docstring).
+ZIPF_EXPONENT = 0.8
+
 LUA = """
 local paths = {%(paths)s}
+-- zipf: each address's cumulative popularity (paths in order of popularity); walk: empty.
+local cumulative = {%(cumulative)s}
 local threads = {}
 
 function setup(thread)
@@ -102,12 +114,23 @@ end
 
 function init(args)
   index = 0
+  math.randomseed(%(seed)d)
   statuses = {}
   answered, hit, miss, warm_hit, warm_miss = 0, 0, 0, 0, 0
 end
 
 function request()
-  index = index %% #paths + 1
+  if #cumulative == 0 then
+    index = index %% #paths + 1
+  else
+    -- the first address whose cumulative popularity reaches a uniform draw
+    local draw, low, high = math.random() * cumulative[#cumulative], 1, #cumulative
+    while low < high do
+      local middle = math.floor((low + high) / 2)
+      if cumulative[middle] < draw then low = middle + 1 else high = middle end
+    end
+    index = low
+  end
   return wrk.format("GET", paths[index])
 end
 
@@ -141,11 +164,29 @@ end
 """
 
 
-def start_wrk(port, paths, connections, seconds, timeout, folder, kind):
+def popularity(count, model):
+    """Cumulative popularity of `count` addresses in order (empty for `walk`)."""
+    if model == "walk":
+        return []
+    total, cumulative = 0.0, []
+    for rank in range(1, count + 1):
+        total += rank**-ZIPF_EXPONENT
+        cumulative.append(total)
+    return cumulative
+
+
+def start_wrk(port, paths, connections, seconds, timeout, folder, kind, model="zipf"):
     shuffled = random.Random(kind).sample(paths, len(paths))
     assert not any('"' in path or "\\" in path for path in shuffled)
     script = Path(folder) / f"{kind.replace(' ', '-')}.lua"
-    script.write_text(LUA % {"paths": ", ".join(f'"{path}"' for path in shuffled)})
+    script.write_text(
+        LUA
+        % {
+            "paths": ", ".join(f'"{path}"' for path in shuffled),
+            "cumulative": ", ".join(f"{value:.6f}" for value in popularity(len(shuffled), model)),
+            "seed": random.Random(kind).randrange(2**31),
+        }
+    )
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{timeout}s", "-s", str(script)]
     return subprocess.Popen([*command, f"http://127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True)
 
