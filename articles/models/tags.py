@@ -71,6 +71,8 @@ class TaggedArticle(ItemBase):
         indexes = [
             models.Index(fields=["tag", "content_object"], name="tagged_tag_article"),
             models.Index(fields=["tag", "-updated_at", "-content_object", "visible_from"], name="tagged_tag_listing"),
+            # A tag's latest publications: the related box's candidates (reading/queries.py).
+            models.Index(fields=["tag", "-visible_from", "-content_object"], name="tagged_tag_published"),
         ]
 
 

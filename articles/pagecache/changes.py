@@ -60,8 +60,9 @@ class Changes:
 
     def __init__(self, using, atomic):
         self.using, self.atomic = using, atomic
-        self.before = {}  # article id -> (tag slugs, series id) before this transaction touched it
-        self.seen = {}  # article id -> tag slugs and series ids it had at any signal since
+        self.before = {}  # article id -> (tag slugs, series id, publication) before this transaction
+        self.seen = {}  # article id -> ("t", slug) and ("s", series id) it had at any signal since
+        self.placed = set()  # articles whose tags or publication changed: their place in related boxes
         self.articles = set()
         self.marks = set()
         self.everything = False
@@ -106,12 +107,19 @@ def _note_before(state, article_ids):
         state.before.update(_read_articles(new, state.using))
 
 
+def _absent():
+    return set(), None, None
+
+
 def _read_articles(article_ids, using):
-    """{article id: (set of tag slugs, series id)} as the database has them now."""
-    found = {pk: (set(), None) for pk in article_ids}
-    rows = Article.objects.using(using).filter(pk__in=list(article_ids)).values_list("pk", "series_id")
-    for pk, series_id in rows:
-        found[pk] = (set(), series_id)
+    """{article id: (set of tag slugs, series id, publication time if published)} as the
+    database has them now."""
+    found = {pk: _absent() for pk in article_ids}
+    fields = ("pk", "series_id", "status", "published_at")
+    for pk, series_id, status, published_at in (
+        Article.objects.using(using).filter(pk__in=list(article_ids)).values_list(*fields)
+    ):
+        found[pk] = (set(), series_id, published_at if status == Article.Status.PUBLISHED else None)
     tagged = TaggedArticle.objects.using(using).filter(content_object_id__in=list(article_ids))
     for pk, slug in tagged.values_list("content_object_id", "tag__slug"):
         found[pk][0].add(slug)
@@ -141,16 +149,27 @@ def _touched(state, article_ids=(), names=(), series_ids=()):
         now.add("feed")
     current = _read_articles(article_ids, state.using) if article_ids else {}
     for pk in article_ids:
-        seen = state.seen.setdefault(pk, set())
-        for slugs, series_id in (state.before.get(pk, (set(), None)), current[pk]):
-            seen |= {marks.tag_set([slug]) for slug in slugs} | ({f"s:{series_id}"} if series_id else set())
-        slugs = {name[2:] for name in seen if name.startswith("t:")}
-        now |= {f"a:{pk}", *marks.moved_by_tags(slugs), *(name for name in seen if name.startswith("s:"))}
+        now |= _moved_by_article(state, pk, state.before.get(pk) or _absent(), current[pk])
     try:
         move(now)
     except _pagecache().CACHE_ERRORS:
         logger.warning("Page cache unavailable: marks move when the transaction commits", exc_info=True)
     _register(state)
+
+
+def _moved_by_article(state, pk, before, after):
+    """The marks a save of article `pk` moves, from its tags, series and publication `before`
+    the transaction and `after` it (or now), and at any signal between (`state.seen`)."""
+    seen = state.seen.setdefault(pk, set())
+    for slugs, series_id, _published in (before, after):
+        seen |= {("t", slug) for slug in slugs} | ({("s", series_id)} if series_id else set())
+    if (before[0], before[2]) != (after[0], after[2]):
+        state.placed.add(pk)
+    slugs = {value for kind, value in seen if kind == "t"}
+    moved = {f"a:{pk}", *marks.moved_by_tags(slugs), *(f"s:{value}" for kind, value in seen if kind == "s")}
+    if pk in state.placed:
+        moved |= set(marks.moved_in_related_boxes(slugs))
+    return moved
 
 
 def _register(state):
@@ -227,24 +246,19 @@ def _moved_by_articles(state):
     if not state.articles:
         return set()
     after = _read_articles(state.articles, state.using)
-    moved, slugs = {"feed"}, set()
+    moved, placed = {"feed"}, set()
     for pk in state.articles:
-        tags_before, series_before = state.before.get(pk, (set(), None))
-        tags_after, series_after = after.get(pk, (set(), None))
-        seen = state.seen.get(pk, set())
-        tags = tags_before | tags_after | {name[2:] for name in seen if name.startswith("t:")}
-        moved.add(f"a:{pk}")
-        moved |= {f"s:{series}" for series in (series_before, series_after) if series}
-        moved |= {name for name in seen if name.startswith("s:")}
-        moved |= set(marks.moved_by_tags(tags))
-        slugs |= tags
-    return moved | _candidates_moved(slugs, state.using)
+        moved |= _moved_by_article(state, pk, state.before.get(pk) or _absent(), after[pk])
+        if pk in state.placed:
+            placed |= {value for kind, value in state.seen[pk] if kind == "t"}
+    return moved | _candidates_moved(placed, state.using)
 
 
 def _candidates_moved(slugs, using):
-    """A related box reads each tag's newest RELATED_CANDIDATES articles. One article in or out
-    of a tag moves the article at the edge in or out: the one that left (now just past the edge)
-    may leave boxes it is in, the one that came in (now last inside) may enter boxes."""
+    """A related box reads each tag's latest RELATED_CANDIDATES publications. One article in or
+    out of a tag (or re-dated) moves the article at the edge in or out: the one that left (now
+    just past the edge) may leave boxes it is in, the one that came in (now last inside) may
+    enter boxes."""
     if not slugs:
         return set()
     t = table_names()
@@ -256,7 +270,7 @@ def _candidates_moved(slugs, using):
             cursor.execute(
                 f"SELECT x.content_object_id FROM {t.tagged} x"
                 f" WHERE x.tag_id = (SELECT id FROM {t.tag} WHERE slug = %s) AND x.visible_from <= %s"
-                " ORDER BY x.updated_at DESC, x.content_object_id DESC LIMIT 2 OFFSET %s",
+                " ORDER BY x.visible_from DESC, x.content_object_id DESC LIMIT 2 OFFSET %s",
                 [slug, now, RELATED_CANDIDATES - 1],
             )
             edge = [row[0] for row in cursor.fetchall()]
@@ -264,8 +278,8 @@ def _candidates_moved(slugs, using):
             left.update(edge[1:])
     moved = {f"a:{pk}" for pk in left}
     if came:
-        for slugs_of, _series in _read_articles(came, using).values():
-            moved |= set(marks.moved_by_tags(slugs_of))
+        for slugs_of, _series, _published in _read_articles(came, using).values():
+            moved |= set(marks.moved_in_related_boxes(slugs_of))
     return moved
 
 

@@ -77,12 +77,14 @@ def _article_marks(article, context):
 def _related_box_marks(article, slugs, related, limit=4):
     """The marks of the articles that could enter `article`'s related box.
 
-    The box shows the `limit` articles sharing most tags with it, then the newest (reading.
-    queries.related_articles). A saved article becomes the newest; it enters the box if it
-    shares at least as many tags as the last one shown (any one, when the box is not full).
-    So the page shows the sets of that many of its tags: an article saved with fewer of them
-    in common cannot enter. The count is a lower bound: the tags whose candidates are cut at
-    RELATED_CANDIDATES count for nothing.
+    The box shows the `limit` articles sharing most tags with it, then the most recently
+    published (reading.queries.related_articles). An article can enter only when it is
+    published, given another publication time or other tags (an edit of its text changes its
+    place in no box), and only if it then shares at least as many tags as the last one shown
+    (any one, when the box is not full). So the page shows the sets of that many of its tags
+    (`r:` marks, moved by such saves): an article with fewer of them in common cannot enter.
+    The count is a lower bound: the tags whose candidates are cut at RELATED_CANDIDATES count
+    for nothing.
     """
     shared = 1
     if len(related) >= limit:
@@ -92,7 +94,7 @@ def _related_box_marks(article, slugs, related, limit=4):
         shared -= 1
     if len(slugs) > MOST_MARKS:
         return {"feed"}
-    shown = set(marks.tag_sets_of(slugs, shared))
+    shown = set(marks.related_sets_of(slugs, shared))
     if shared > 1:
         shown.add("tagsets")  # moved instead of the sets of an article with very many tags
     return shown

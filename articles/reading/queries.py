@@ -75,23 +75,25 @@ def series_in_use():
     return Series.objects.filter(articles__in=Article.objects.published()).annotate(count=Count("articles"))
 
 
-RELATED_CANDIDATES = 200  # per tag: its latest articles, read in order from the tag index
+RELATED_CANDIDATES = 200  # per tag: its latest publications, read in order from an index
 
 
 def related_articles(article, limit=4):
-    """Published articles sharing the most tags with `article`, then the newest. One query.
+    """Published articles sharing the most tags with `article`, then the most recently
+    published. One query.
 
-    Candidates are each tag's latest RELATED_CANDIDATES articles (see `tagged.py` for the
-    index), so the cost does not grow with the size of a popular tag.
+    Candidates are each tag's latest RELATED_CANDIDATES publications (the tag links' index
+    tagged_tag_published), so the cost does not grow with the size of a popular tag. Ties go by
+    publication, not by update: an edit changes no other article's box but those it is in.
     """
     tag_ids = [tag.pk for tag in article.tags.all()]
     if not tag_ids:
         return []
     t = names()
     per_tag = (
-        f"SELECT * FROM (SELECT content_object_id, updated_at FROM {t.tagged} "
+        f"SELECT * FROM (SELECT content_object_id FROM {t.tagged} "
         "WHERE tag_id = %s AND visible_from <= %s AND content_object_id <> %s "
-        "ORDER BY updated_at DESC, content_object_id DESC LIMIT %s) t"
+        "ORDER BY visible_from DESC, content_object_id DESC LIMIT %s) t"
     )
     candidates = " UNION ALL ".join([per_tag] * len(tag_ids))
     now = timezone.now()
@@ -101,7 +103,7 @@ def related_articles(article, limit=4):
             "SELECT a.id, a.title, a.slug, a.updated_at, a.published_at FROM "
             f"(SELECT content_object_id, COUNT(*) AS shared FROM ({candidates}) c GROUP BY content_object_id) r "
             f"JOIN {t.article} a ON a.id = r.content_object_id "
-            "ORDER BY r.shared DESC, a.updated_at DESC, a.id DESC LIMIT %s",
+            "ORDER BY r.shared DESC, a.published_at DESC, a.id DESC LIMIT %s",
             [*params, limit],
         )
     )

@@ -113,17 +113,24 @@ def test_feed_pages_follow_status_and_date_changes(client, site, settings):
     assert_nothing_stale(client, paths, settings)
 
 
-def test_an_edit_enters_the_related_boxes_it_now_belongs_in(client, site, settings):
+def test_a_publication_enters_the_related_boxes_it_now_belongs_in_and_an_edit_enters_none(client, site, settings):
     _, (a, b, c, d, e, f) = site
-    # Boxes full of articles sharing one tag, so that sharing two matters.
-    for n in range(5):
-        make_article(title=f"Filler {n}", tags=["rl"], days_ago=1)
+    # Boxes full of articles sharing one tag (the newest publications), so that sharing two matters.
+    fillers = [make_article(title=f"Filler {n}", tags=["rl"], days_ago=1) for n in range(5)]
     paths = addresses(site)
     fill(client, paths)
-    c.body = "Now the newest of the articles sharing rl and mc with E."
+    c.body = "An edit of the text: C keeps its place in every related box."
     c.save()
+    filler = fillers[0].get_absolute_url()
+    assert "Returns C" not in client.get(filler).content.decode()
+    assert hit(client, filler)  # its box (the other fillers, published later than C) did not change
+    assert_nothing_stale(client, paths, settings)
+    c.tags.add("td")  # now shares rl, td and mc with E: first in E's box
     assert "Returns C" in client.get(e.get_absolute_url()).content.decode()
     assert_nothing_stale(client, paths, settings)
+    g = make_article(title="Just published G", tags=["rl"], days_ago=0)
+    assert "Just published G" in client.get(filler).content.decode()
+    assert_nothing_stale(client, [*paths, g.get_absolute_url()], settings)
 
 
 def test_no_page_is_stale_after_any_kind_of_change(client, site, settings):

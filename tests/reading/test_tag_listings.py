@@ -115,6 +115,14 @@ def test_related_articles_share_the_most_tags_then_are_newest(client):
     related = html.split('aria-label="Related articles"')[1].split("</nav>")[0].split("</aside>")[0]
     shown = re.findall(r">([^<>]+)</a>", related)
     assert shown[:3] == ["三个相同", "两个相同", "一个相同"] and "草稿" not in shown and "无关" not in shown
+    # Ties go by publication: an edit of an older article does not put it first.
+    make_article(title="也是一个", tags=["c"], days_ago=3)
+    edited = Article.objects.get(title="也是一个")
+    edited.body = "Edited today."
+    edited.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    shown = re.findall(r">([^<>]+)</a>", html.split('aria-label="Related articles"')[1].split("</aside>")[0])
+    assert shown[:4] == ["三个相同", "两个相同", "一个相同", "也是一个"]
     Article.objects.filter(title="三个相同").update(status=Article.Status.DRAFT)
     html = client.get(article.get_absolute_url()).content.decode()
     assert "三个相同" not in html.split('aria-label="Related articles"')[1]
