@@ -27,7 +27,10 @@ transaction that also saves through signals calls `pagecache.end_generation()`.
 import logging
 import time
 import uuid
+from datetime import datetime
+from typing import NamedTuple
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -63,6 +66,9 @@ class Changes:
         self.before = {}  # article id -> (tag slugs, series id, publication) before this transaction
         self.seen = {}  # article id -> ("t", slug) and ("s", series id) it had at any signal since
         self.placed = set()  # articles whose tags or publication changed: their place in related boxes
+        self.listed = set()  # articles that were published at any signal
+        self.moved_anywhere = set()  # articles whose save can change every feed page
+        self.feed_pages = {}  # article id -> the last feed page its edit changes
         self.articles = set()
         self.marks = set()
         self.everything = False
@@ -107,19 +113,29 @@ def _note_before(state, article_ids):
         state.before.update(_read_articles(new, state.using))
 
 
+class Found(NamedTuple):
+    """What the pages show of an article, besides its own page: where it is listed."""
+
+    tags: set
+    series: int | None
+    published: datetime | None  # its publication time, if published
+    order: int | None  # its place in its series
+    updated: datetime | None
+
+
 def _absent():
-    return set(), None, None
+    return Found(set(), None, None, None, None)
 
 
 def _read_articles(article_ids, using):
-    """{article id: (set of tag slugs, series id, publication time if published)} as the
-    database has them now."""
+    """{article id: Found} as the database has them now."""
     found = {pk: _absent() for pk in article_ids}
-    fields = ("pk", "series_id", "status", "published_at")
-    for pk, series_id, status, published_at in (
+    fields = ("pk", "series_id", "status", "published_at", "series_order", "updated_at")
+    for pk, series_id, status, published_at, order, updated in (
         Article.objects.using(using).filter(pk__in=list(article_ids)).values_list(*fields)
     ):
-        found[pk] = (set(), series_id, published_at if status == Article.Status.PUBLISHED else None)
+        published = published_at if status == Article.Status.PUBLISHED else None
+        found[pk] = Found(set(), series_id, published, order, updated)
     tagged = TaggedArticle.objects.using(using).filter(content_object_id__in=list(article_ids))
     for pk, slug in tagged.values_list("content_object_id", "tag__slug"):
         found[pk][0].add(slug)
@@ -161,15 +177,41 @@ def _moved_by_article(state, pk, before, after):
     """The marks a save of article `pk` moves, from its tags, series and publication `before`
     the transaction and `after` it (or now), and at any signal between (`state.seen`)."""
     seen = state.seen.setdefault(pk, set())
-    for slugs, series_id, _published in (before, after):
-        seen |= {("t", slug) for slug in slugs} | ({("s", series_id)} if series_id else set())
-    if (before[0], before[2]) != (after[0], after[2]):
+    for shown in (before, after):
+        seen |= {("t", slug) for slug in shown.tags} | ({("s", shown.series)} if shown.series else set())
+    if (before.tags, before.published) != (after.tags, after.published):
         state.placed.add(pk)
     slugs = {value for kind, value in seen if kind == "t"}
     moved = {f"a:{pk}", *marks.moved_by_tags(slugs), *(f"s:{value}" for kind, value in seen if kind == "s")}
     if pk in state.placed:
         moved |= set(marks.moved_in_related_boxes(slugs))
-    return moved
+    return moved | _feed_pages_moved(state, pk, before, after)
+
+
+def _feed_pages_moved(state, pk, before, after):
+    """The feed pages a save of article `pk` changes (`marks.feed_page`).
+
+    An edit of a published article moves it up, from its place to the top: the pages from the
+    first to the one it was on change (one more, for saves committed meanwhile). Anything else
+    (a publication, an unpublication, a new publication time or series, an older update time)
+    can change every page: their counts, their series parts."""
+    if before.published is None and after.published is None and pk not in state.listed:
+        return set()  # a draft, before and after
+    state.listed.add(pk)
+    same_place = (before.published, before.series, before.order) == (after.published, after.series, after.order)
+    if pk in state.moved_anywhere or not same_place or after.updated < before.updated:
+        state.moved_anywhere.add(pk)
+        return {marks.ALL_FEED_PAGES}
+    if pk not in state.feed_pages:
+        ahead = Article.objects.using(state.using).filter(
+            status=Article.Status.PUBLISHED, updated_at__gte=before.updated
+        )
+        page = ahead.count() // settings.KB_PAGE_SIZE + 2  # its page (counted generously) and one more
+        state.feed_pages[pk] = page
+    page = state.feed_pages[pk]
+    if page > marks.MOST_FEED_PAGES:
+        return {marks.ALL_FEED_PAGES}
+    return {marks.feed_page(number) for number in range(1, page + 1)}
 
 
 def _register(state):
@@ -278,8 +320,8 @@ def _candidates_moved(slugs, using):
             left.update(edge[1:])
     moved = {f"a:{pk}" for pk in left}
     if came:
-        for slugs_of, _series, _published in _read_articles(came, using).values():
-            moved |= set(marks.moved_in_related_boxes(slugs_of))
+        for shown in _read_articles(came, using).values():
+            moved |= set(marks.moved_in_related_boxes(shown.tags))
     return moved
 
 
@@ -396,7 +438,7 @@ def series_before(sender, instance, using="default", **kwargs):
 
 def series_after(sender, instance, using="default", **kwargs):
     if _enabled():
-        _touched(_changes(using), names=["feed"], series_ids=[instance.pk])
+        _touched(_changes(using), names=["feed", marks.ALL_FEED_PAGES], series_ids=[instance.pk])
 
 
 def user_before(sender, instance, using="default", **kwargs):

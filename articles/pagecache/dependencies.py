@@ -16,7 +16,7 @@ from articles.models import Article, Series
 from articles.pagecache import marks
 from articles.reading.queries import RELATED_CANDIDATES
 
-LISTINGS = {"feed", "feed_atom", "tag_list", "series_list"}
+LISTINGS = {"feed_atom", "tag_list", "series_list"}
 MOST_MARKS = 64  # a related box shows at most this many sets of tags
 
 
@@ -31,6 +31,12 @@ def marks_of(request, response):
     shown = {"tagnames", "users"}
     if name in LISTINGS:
         return sorted(shown | {"feed"})
+    if name == "feed":
+        page = context.get("page_obj")
+        number = getattr(page, "number", None)
+        if not isinstance(number, int):
+            return sorted(shown | {"feed"})
+        return sorted(shown | {marks.ALL_FEED_PAGES, marks.feed_page(number)})
     if name == "tag_detail":
         shown |= {marks.tag_set([slug]) for slug in kwargs["slugs"].split("+")}
         # Cards say "part 2 of 5": their series' parts.

@@ -6,6 +6,9 @@ that moved it (`changes.py`). A page shows marks (`dependencies.py`); a save mov
 - `any`: anything at all (pages this module does not know).
 - `feed`: the order and membership of the published articles (every listing, the tag and
   series indexes and their counts). An article's save always moves it: its update time does.
+- `f:<n>`: the n-th page of the latest-updates feed (up to MOST_FEED_PAGES), and `f:all`: all
+  of them. An edit moves the pages from the first to the one the article was on; anything
+  that can change every page (a publication, a series) moves `f:all`.
 - `a:<id>`: one article, as shown on its own page and in others' related boxes.
 - `t:<slug>`: the articles carrying this tag, in their order of update: a tag page and feed.
 - `r:<slug>[+<slug>...]`: which articles carry every one of these tags (one to three tags, in
@@ -21,6 +24,15 @@ import hashlib
 from itertools import combinations
 
 MOST_SHARED = 3  # the largest set of tags a mark names
+MOST_FEED_PAGES = 50  # feed pages with a mark of their own; deeper ones show ALL_FEED_PAGES alone
+ALL_FEED_PAGES = "f:all"
+
+
+def feed_page(number):
+    """The mark of the feed's page `number` (ALL_FEED_PAGES alone beyond MOST_FEED_PAGES)."""
+    return f"f:{number}" if number <= MOST_FEED_PAGES else ALL_FEED_PAGES
+
+
 SUBSETS_UP_TO_TAGS = 12  # an article with more tags moves `tagsets` instead of its sets
 
 

@@ -113,7 +113,11 @@ def test_feed_pages_follow_status_and_date_changes(client, site, settings):
     assert_nothing_stale(client, paths, settings)
 
 
-def test_a_publication_enters_the_related_boxes_it_now_belongs_in_and_an_edit_enters_none(client, site, settings):
+@pytest.mark.django_db(transaction=True)  # each save its own transaction, as in the admin
+def test_a_publication_enters_the_related_boxes_it_now_belongs_in_and_an_edit_enters_none(
+    client, site, settings, monkeypatch
+):
+    monkeypatch.setattr(pagecache, "CLAIM_SECONDS", 0.0)
     _, (a, b, c, d, e, f) = site
     # Boxes full of articles sharing one tag (the newest publications), so that sharing two matters.
     fillers = [make_article(title=f"Filler {n}", tags=["rl"], days_ago=1) for n in range(5)]
@@ -131,6 +135,25 @@ def test_a_publication_enters_the_related_boxes_it_now_belongs_in_and_an_edit_en
     g = make_article(title="Just published G", tags=["rl"], days_ago=0)
     assert "Just published G" in client.get(filler).content.decode()
     assert_nothing_stale(client, [*paths, g.get_absolute_url()], settings)
+
+
+@pytest.mark.django_db(transaction=True)  # each save its own transaction, as in the admin
+def test_an_edit_ends_the_feed_pages_up_to_the_one_the_article_was_on(client, site, settings, monkeypatch):
+    monkeypatch.setattr(pagecache, "CLAIM_SECONDS", 0.0)
+    _, (a, b, c, d, e, f) = site
+    old = [make_article(title=f"Old {n}", days_ago=30 + n) for n in range(6)]
+    paths = [*addresses(site), "/?page=4", "/?page=5", "/?page=6"]  # two a page: f e | d c | b a | Old 0 ...
+    fill(client, paths)
+    d.body = "Edited: from the second page to the top."
+    d.save()
+    assert [hit(client, f"/?page={n}") for n in (4, 5, 6)] == [True, True, True]
+    assert not hit(client, "/") and not hit(client, "/?page=2")
+    assert_nothing_stale(client, paths, settings)
+    old[-1].body = "Edited: from the last page to the top."
+    old[-1].save()
+    assert_nothing_stale(client, paths, settings)
+    make_article(title="Just published", days_ago=0)  # every page moves one down
+    assert_nothing_stale(client, paths, settings)
 
 
 def test_no_page_is_stale_after_any_kind_of_change(client, site, settings):
