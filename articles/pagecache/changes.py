@@ -18,9 +18,8 @@ the page version this transaction ended at, if no other write can hide in betwee
   at its last signal must be the version read after it commits, and the generation's version
   the one read before its first write.
 
-A write
-that sends no signal (a queryset's update(), raw SQL) moves the version but no mark: the
-generation is left behind the database and ends. Code that makes such writes in a
+A write that sends no signal (a queryset's update(), raw SQL) moves the version but no mark:
+the generation is left behind the database and ends. Code that makes such writes in a
 transaction that also saves through signals calls `pagecache.end_generation()`.
 """
 
@@ -63,7 +62,7 @@ class Changes:
 
     def __init__(self, using, atomic):
         self.using, self.atomic = using, atomic
-        self.before = {}  # article id -> (tag slugs, series id, publication) before this transaction
+        self.before = {}  # article id -> Found, as it was before this transaction touched it
         self.seen = {}  # article id -> ("t", slug) and ("s", series id) it had at any signal since
         self.placed = set()  # articles whose tags or publication changed: their place in related boxes
         self.listed = set()  # articles that were published at any signal
@@ -99,7 +98,7 @@ def _read_version(state):
 
 
 def _note_before(state, article_ids):
-    """The tags and series of these articles as this transaction found them (read once each)."""
+    """Where these articles were listed when this transaction found them (read once each)."""
     if state.start is None and state.atomic:
         state.start = _read_version(state)
         connection = connections[state.using]
