@@ -248,7 +248,7 @@ def prime(port, paths):
 
 READER_MODELS = {
     "zipf": f"Zipf, the n-th most popular address of a kind asked for in proportion to 1/n^{ZIPF_EXPONENT}",
-    "walk": "each connection walks every address of its kind once before any twice",
+    "walk": "the readers of each kind walk every address of it once before any twice",
 }
 
 
