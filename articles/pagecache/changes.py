@@ -202,10 +202,12 @@ def _feed_pages_moved(state, pk, before, after):
         state.moved_anywhere.add(pk)
         return {marks.ALL_FEED_PAGES}
     if pk not in state.feed_pages:
+        # Counted no further than the pages that have marks of their own: a bounded cost.
+        most = marks.MOST_FEED_PAGES * settings.KB_PAGE_SIZE
         ahead = Article.objects.using(state.using).filter(
             status=Article.Status.PUBLISHED, updated_at__gte=before.updated
         )
-        page = ahead.count() // settings.KB_PAGE_SIZE + 2  # its page (counted generously) and one more
+        page = ahead.values("pk")[:most].count() // settings.KB_PAGE_SIZE + 2  # its page, generously, and one more
         state.feed_pages[pk] = page
     page = state.feed_pages[pk]
     if page > marks.MOST_FEED_PAGES:

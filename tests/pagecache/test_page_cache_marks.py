@@ -17,6 +17,7 @@ from articles import pagecache
 from articles.authoring import services
 from articles.database import page_version
 from articles.models import Article, Tag
+from articles.pagecache import marks
 from tests.factories import make_article, make_series
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +141,7 @@ def test_a_publication_enters_the_related_boxes_it_now_belongs_in_and_an_edit_en
 @pytest.mark.django_db(transaction=True)  # each save its own transaction, as in the admin
 def test_an_edit_ends_the_feed_pages_up_to_the_one_the_article_was_on(client, site, settings, monkeypatch):
     monkeypatch.setattr(pagecache, "CLAIM_SECONDS", 0.0)
+    monkeypatch.setattr(marks, "MOST_FEED_PAGES", 4)  # deeper pages share one mark, as past page 50
     _, (a, b, c, d, e, f) = site
     old = [make_article(title=f"Old {n}", days_ago=30 + n) for n in range(6)]
     paths = [*addresses(site), "/?page=4", "/?page=5", "/?page=6"]  # two a page: f e | d c | b a | Old 0 ...
@@ -149,8 +151,10 @@ def test_an_edit_ends_the_feed_pages_up_to_the_one_the_article_was_on(client, si
     assert [hit(client, f"/?page={n}") for n in (4, 5, 6)] == [True, True, True]
     assert not hit(client, "/") and not hit(client, "/?page=2")
     assert_nothing_stale(client, paths, settings)
+    fill(client, paths)
     old[-1].body = "Edited: from the last page to the top."
     old[-1].save()
+    assert not hit(client, "/?page=6") and not hit(client, "/?page=4")
     assert_nothing_stale(client, paths, settings)
     make_article(title="Just published", days_ago=0)  # every page moves one down
     assert_nothing_stale(client, paths, settings)
